@@ -1,0 +1,1 @@
+"""Everything that imports bpy: rig, keys, operators, panel, preferences."""

@@ -1,0 +1,49 @@
+"""Write per-frame channel arrays into an action with keyframe_points.add + foreach_set."""
+from __future__ import annotations
+
+import bpy
+import numpy as np
+
+from . import compat
+
+__all__ = ["write_pose_channels"]
+
+
+def _write_curve(fcurve, frames: np.ndarray, values: np.ndarray) -> None:
+    points = fcurve.keyframe_points
+    points.add(len(frames))
+    co = np.empty(2 * len(frames), dtype=np.float32)
+    co[0::2] = frames
+    co[1::2] = values
+    points.foreach_set("co", co)
+    points.foreach_set("interpolation", np.full(len(frames), _LINEAR, dtype=np.int32))
+    fcurve.update()
+
+
+_LINEAR = bpy.types.Keyframe.bl_rna.properties["interpolation"].enum_items["LINEAR"].value
+
+
+def write_pose_channels(
+    action: bpy.types.Action,
+    armature: bpy.types.Object,
+    frames: np.ndarray,
+    euler_rad: dict[str, np.ndarray],
+    location_m: dict[str, np.ndarray],
+) -> int:
+    """Key `rotation_euler` / `location` of pose bones on `frames`; returns the curves written.
+
+    The action is assigned to the armature. Existing curves of the same paths are replaced.
+    """
+    fcurves = compat.action_fcurves(action, armature)
+    written = 0
+    for prop, channels in (("rotation_euler", euler_rad), ("location", location_m)):
+        for bone_name, values in channels.items():
+            data_path = f'pose.bones["{bone_name}"].{prop}'
+            for axis in range(3):
+                old = fcurves.find(data_path, index=axis)
+                if old is not None:
+                    fcurves.remove(old)
+                curve = compat.new_fcurve(fcurves, data_path, axis, bone_name)
+                _write_curve(curve, frames, values[:, axis])
+                written += 1
+    return written

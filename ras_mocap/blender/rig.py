@@ -1,0 +1,112 @@
+"""Generate the RAS rig: a human armature with IK legs and arms and an FK/IK switch."""
+from __future__ import annotations
+
+import math
+
+import bpy
+import numpy as np
+
+from ..core.rig_spec import RAS_BONES, BodyLengths, rest_pose
+from ..core.solver import RestBone
+
+__all__ = ["add_ras_rig", "rest_bones", "IK_PROPERTIES"]
+
+IK_PROPERTIES = {"ik_legs": "legs", "ik_arms": "arms"}
+"""Custom properties on the rig object: 0 = FK (baked rotations), 1 = IK targets drive the limb."""
+
+# (chain tip, IK target, its direction, pole, pole offset from the middle joint, FK/IK property)
+_IK_CHAINS = tuple(
+    (f"{tip}.{side}", f"{target}.{side}", np.array(direction), f"{pole}.{side}", np.array(offset), prop)
+    for side in ("L", "R")
+    for tip, target, direction, pole, offset, prop in (
+        ("shin", "foot_ik", (0.0, -0.1, 0.0), "knee_pole", (0.0, -0.5, 0.0), "ik_legs"),
+        ("forearm", "hand_ik", (0.0, 0.0, -0.1), "elbow_pole", (0.0, 0.4, 0.0), "ik_arms"),
+    )
+)
+
+
+def _drive_by_property(owner, path: str, rig: bpy.types.Object, prop: str) -> None:
+    """Make owner.path follow the rig's custom property (no Python expression needed)."""
+    driver = owner.driver_add(path).driver
+    driver.type = "AVERAGE"
+    var = driver.variables.new()
+    var.type = "SINGLE_PROP"
+    var.targets[0].id = rig
+    var.targets[0].data_path = f'["{prop}"]'
+
+
+def add_ras_rig(context: bpy.types.Context, lengths: BodyLengths | None = None, name: str = "RAS_Rig") -> bpy.types.Object:
+    """Create the RAS rig in the active collection, sized by `lengths`, and make it active."""
+    lengths = lengths or BodyLengths()
+    joints = rest_pose(lengths)
+    data = bpy.data.armatures.new(name)
+    rig = bpy.data.objects.new(name, data)
+    context.collection.objects.link(rig)
+    context.view_layer.objects.active = rig
+    rig.select_set(True)
+    for prop in IK_PROPERTIES:
+        rig[prop] = 0.0
+        rig.id_properties_ui(prop).update(min=0.0, max=1.0, description=f"FK (0) / IK (1) blend of the {IK_PROPERTIES[prop]}")
+
+    bpy.ops.object.mode_set(mode="EDIT")
+    edit_bones = data.edit_bones
+    ik_collection = data.collections.new("IK controls")
+    for spec in RAS_BONES:
+        bone = edit_bones.new(spec.name)
+        bone.head, bone.tail = joints[spec.head], joints[spec.tail]
+        bone.use_deform = spec.deform
+        if spec.parent:
+            bone.parent = edit_bones[spec.parent]
+            bone.use_connect = bool(np.allclose(edit_bones[spec.parent].tail, bone.head)) and spec.name != "pelvis"
+    for tip, target, direction, pole, offset, _prop in _IK_CHAINS:
+        end = edit_bones[tip]
+        control = edit_bones.new(target)
+        control.head, control.tail = end.tail, np.asarray(end.tail) + direction
+        pole_bone = edit_bones.new(pole)
+        pole_bone.head = np.asarray(end.head) + offset
+        pole_bone.tail = np.asarray(pole_bone.head) + (0.0, 0.0, 0.05)
+        for control_bone in (control, pole_bone):
+            control_bone.parent = edit_bones["root"]
+            control_bone.use_deform = False
+            ik_collection.assign(control_bone)
+    bpy.ops.object.mode_set(mode="OBJECT")
+
+    for pose_bone in rig.pose.bones:
+        pose_bone.rotation_mode = "XYZ"
+    for tip, target, _direction, pole, _offset, prop in _IK_CHAINS:
+        ik = rig.pose.bones[tip].constraints.new("IK")
+        ik.target, ik.subtarget = rig, target
+        ik.pole_target, ik.pole_subtarget = rig, pole
+        ik.pole_angle = -math.pi / 2
+        ik.chain_count = 2
+        _drive_by_property(ik, "influence", rig, prop)
+    return rig
+
+
+def rest_bones(rig: bpy.types.Object) -> list[RestBone]:
+    """The armature's bones at rest, parents before children, for the solver."""
+    return [
+        RestBone(
+            name=bone.name,
+            parent=bone.parent.name if bone.parent else None,
+            matrix=np.array(bone.matrix_local.to_3x3()),
+            head_m=np.array(bone.head_local),
+        )
+        for bone in _parents_first(rig.data.bones)
+    ]
+
+
+def _parents_first(bones) -> list:
+    ordered, seen = [], set()
+
+    def visit(bone):
+        if bone.name in seen:
+            return
+        if bone.parent:
+            visit(bone.parent)
+        seen.add(bone.name)
+        ordered.append(bone)
+
+    for bone in bones:
+        visit(bone)
+    return ordered

@@ -1,0 +1,99 @@
+"""BlazePose through MediaPipe's Tasks PoseLandmarker, in VIDEO mode.
+
+VIDEO mode runs the person detector on the first frame (and whenever tracking is
+lost) and the landmark tracker from the previous frame's keypoints after that.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..core.skeleton import N_KEYPOINTS
+from .models import check_task_bundle
+
+__all__ = ["Detection", "PoseDetector", "RegionOfInterest"]
+
+
+@dataclass(frozen=True)
+class RegionOfInterest:
+    """A pixel rectangle [x0, x1) x [y0, y1) of the frame that detection looks at."""
+
+    x0: int = 0
+    y0: int = 0
+    x1: int | None = None
+    y1: int | None = None
+
+    def clip(self, width: int, height: int) -> tuple[int, int, int, int]:
+        x1 = width if self.x1 is None else min(self.x1, width)
+        y1 = height if self.y1 is None else min(self.y1, height)
+        x0, y0 = max(0, self.x0), max(0, self.y0)
+        if x0 >= x1 or y0 >= y1:
+            raise ValueError(f"region of interest {self} is empty in a {width}x{height} frame")
+        return x0, y0, x1, y1
+
+
+@dataclass(frozen=True)
+class Detection:
+    """One person in one frame, landmarks in full-frame normalised coordinates."""
+
+    image_xyz: np.ndarray  # (33, 3)
+    visibility: np.ndarray  # (33,)
+    presence: np.ndarray  # (33,)
+    world_xyz_m: np.ndarray  # (33, 3)
+
+
+class PoseDetector:
+    """A PoseLandmarker in VIDEO mode; close it explicitly (or use `with`)."""
+
+    def __init__(self, model_path: str | Path, roi: RegionOfInterest | None = None, min_confidence: float = 0.5):
+        import mediapipe as mp
+        from mediapipe.tasks.python import vision
+
+        check_task_bundle(Path(model_path))
+        self._mp = mp
+        self.roi = roi or RegionOfInterest()
+        options = vision.PoseLandmarkerOptions(
+            base_options=mp.tasks.BaseOptions(model_asset_path=str(model_path)),
+            running_mode=vision.RunningMode.VIDEO,
+            num_poses=1,
+            min_pose_detection_confidence=min_confidence,
+            min_pose_presence_confidence=min_confidence,
+            min_tracking_confidence=min_confidence,
+        )
+        self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        self._last_timestamp_ms = -1
+
+    def detect(self, bgr: np.ndarray, time_s: float) -> Detection | None:
+        """Landmarks of the person in a BGR frame, or None if nobody is found."""
+        height, width = bgr.shape[:2]
+        x0, y0, x1, y1 = self.roi.clip(width, height)
+        rgb = np.ascontiguousarray(bgr[y0:y1, x0:x1, ::-1])
+        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
+        # VIDEO mode needs strictly increasing integer timestamps.
+        timestamp_ms = max(int(round(time_s * 1000.0)), self._last_timestamp_ms + 1)
+        self._last_timestamp_ms = timestamp_ms
+        result = self._landmarker.detect_for_video(image, timestamp_ms)
+        if not result.pose_landmarks:
+            return None
+        image_lms = result.pose_landmarks[0]
+        raw = np.array([(lm.x, lm.y, lm.z, lm.visibility or 0.0, lm.presence or 0.0) for lm in image_lms])
+        crop_w, crop_h = x1 - x0, y1 - y0
+        image_xyz = np.empty((N_KEYPOINTS, 3))
+        image_xyz[:, 0] = (raw[:, 0] * crop_w + x0) / width
+        image_xyz[:, 1] = (raw[:, 1] * crop_h + y0) / height
+        image_xyz[:, 2] = raw[:, 2] * crop_w / width  # z is on the scale of x
+        world = np.array([(lm.x, lm.y, lm.z) for lm in result.pose_world_landmarks[0]])
+        return Detection(image_xyz=image_xyz, visibility=raw[:, 3], presence=raw[:, 4], world_xyz_m=world)
+
+    def close(self) -> None:
+        if self._landmarker is not None:
+            self._landmarker.close()
+            self._landmarker = None
+
+    def __enter__(self) -> PoseDetector:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

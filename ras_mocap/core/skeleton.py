@@ -1,0 +1,35 @@
+"""The 33 BlazePose keypoints and the index sets the solver and gait code use."""
+from __future__ import annotations
+
+__all__ = ["KEYPOINT_NAMES", "KP", "N_KEYPOINTS", "mediapipe_to_blender"]
+
+import numpy as np
+
+KEYPOINT_NAMES: tuple[str, ...] = (
+    "nose",
+    "left_eye_inner", "left_eye", "left_eye_outer",
+    "right_eye_inner", "right_eye", "right_eye_outer",
+    "left_ear", "right_ear",
+    "mouth_left", "mouth_right",
+    "left_shoulder", "right_shoulder",
+    "left_elbow", "right_elbow",
+    "left_wrist", "right_wrist",
+    "left_pinky", "right_pinky",
+    "left_index", "right_index",
+    "left_thumb", "right_thumb",
+    "left_hip", "right_hip",
+    "left_knee", "right_knee",
+    "left_ankle", "right_ankle",
+    "left_heel", "right_heel",
+    "left_foot_index", "right_foot_index",
+)
+N_KEYPOINTS = len(KEYPOINT_NAMES)
+KP: dict[str, int] = {name: i for i, name in enumerate(KEYPOINT_NAMES)}
+"""Keypoint index by name, e.g. KP["left_knee"] == 25."""
+
+
+def mediapipe_to_blender(points: np.ndarray) -> np.ndarray:
+    """MediaPipe world axes (x right, y down, z away from the camera) to Blender's
+    (x right, y away from the camera, z up), as if the camera looked along +y."""
+    x, y, z = points[..., 0], points[..., 1], points[..., 2]
+    return np.stack([x, z, -y], axis=-1)

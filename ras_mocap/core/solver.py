@@ -1,0 +1,194 @@
+"""Landmarks -> armature pose: per-bone local rotations (Euler) and pelvis translation.
+
+A first solver, vectorised over frames: each driven bone is aimed from two
+keypoint-derived joints; bones with a `side` pair (pelvis, spine, chest, neck,
+head) also take their twist from it, the others swing from their parent's pose.
+Root motion: pelvis height puts the lowest foot point on the floor; horizontal
+travel comes from the image, scaled to metres by the torso (static camera).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial.transform import Rotation
+
+from .rig_spec import BodyLengths, rest_pose
+from .skeleton import KP, mediapipe_to_blender
+
+__all__ = ["RestBone", "BoneDrive", "RAS_DRIVES", "PoseChannels", "keypoint_joints", "solve"]
+
+
+@dataclass(frozen=True)
+class RestBone:
+    """A bone of the target armature at rest: armature-space rotation (bone.matrix_local)."""
+
+    name: str
+    parent: str | None
+    matrix: np.ndarray  # (3, 3)
+    head_m: np.ndarray  # (3,)
+
+
+@dataclass(frozen=True)
+class BoneDrive:
+    """Aim a bone along joint `start` -> `end`; twist it by `side_from` -> `side_to` if given."""
+
+    start: str
+    end: str
+    side_from: str | None = None
+    side_to: str | None = None
+
+
+RAS_DRIVES: dict[str, BoneDrive] = {
+    "pelvis": BoneDrive("mid_hip", "neck_base", "hip.R", "hip.L"),
+    "spine": BoneDrive("mid_hip", "neck_base", "mid_side.R", "mid_side.L"),
+    "chest": BoneDrive("mid_hip", "neck_base", "shoulder.R", "shoulder.L"),
+    "neck": BoneDrive("neck_base", "head_base", "ear.R", "ear.L"),
+    "head": BoneDrive("neck_base", "head_base", "ear.R", "ear.L"),
+    **{
+        f"{bone}.{side}": BoneDrive(f"{start}.{side}", f"{end}.{side}")
+        for side in ("L", "R")
+        for bone, start, end in (
+            ("upper_arm", "shoulder", "elbow"),
+            ("forearm", "elbow", "wrist"),
+            ("hand", "wrist", "hand_tip"),
+            ("thigh", "hip", "knee"),
+            ("shin", "knee", "ankle"),
+            ("foot", "ankle", "toe_tip"),
+        )
+    },
+}
+
+
+@dataclass
+class PoseChannels:
+    """Per-frame channels for one armature: Euler angles per bone and the pelvis location."""
+
+    euler_rad: dict[str, np.ndarray]  # bone -> (N, 3), in the bone's own rest frame
+    euler_order: str  # Blender rotation mode, e.g. "XYZ"
+    location_m: dict[str, np.ndarray]  # bone -> (N, 3), pose-bone location channels
+
+
+def keypoint_joints(world_blender_m: np.ndarray) -> dict[str, np.ndarray]:
+    """Named joints (N, 3) from the 33 keypoints, on the rest pose's naming."""
+    p = {name: world_blender_m[:, i] for name, i in KP.items()}
+    joints = {
+        "mid_hip": 0.5 * (p["left_hip"] + p["right_hip"]),
+        "neck_base": 0.5 * (p["left_shoulder"] + p["right_shoulder"]),
+        "head_base": 0.5 * (p["left_ear"] + p["right_ear"]),
+    }
+    for side, prefix in (("L", "left"), ("R", "right")):
+        joints |= {
+            f"shoulder.{side}": p[f"{prefix}_shoulder"],
+            f"elbow.{side}": p[f"{prefix}_elbow"],
+            f"wrist.{side}": p[f"{prefix}_wrist"],
+            f"hand_tip.{side}": 0.5 * (p[f"{prefix}_index"] + p[f"{prefix}_pinky"]),
+            f"hip.{side}": p[f"{prefix}_hip"],
+            f"knee.{side}": p[f"{prefix}_knee"],
+            f"ankle.{side}": p[f"{prefix}_ankle"],
+            f"heel.{side}": p[f"{prefix}_heel"],
+            f"toe_tip.{side}": p[f"{prefix}_foot_index"],
+            f"ear.{side}": p[f"{prefix}_ear"],
+            f"mid_side.{side}": 0.5 * (p[f"{prefix}_hip"] + p[f"{prefix}_shoulder"]),
+        }
+    return joints
+
+
+def _rest_joints(lengths: BodyLengths) -> dict[str, np.ndarray]:
+    joints = rest_pose(lengths)
+    for side in ("L", "R"):
+        joints[f"ear.{side}"] = joints["head_base"] + (joints[f"shoulder.{side}"] - joints["neck_base"]) * 0.25
+        joints[f"mid_side.{side}"] = 0.5 * (joints[f"hip.{side}"] + joints[f"shoulder.{side}"])
+    return joints
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+def _frame(direction: np.ndarray, side: np.ndarray) -> np.ndarray:
+    """Orthonormal frames (..., 3, 3) with columns: side (made orthogonal), direction, their cross."""
+    y = _unit(direction)
+    x = _unit(side - np.sum(side * y, axis=-1, keepdims=True) * y)
+    return np.stack([x, y, np.cross(x, y)], axis=-1)
+
+
+def _swing(from_dir: np.ndarray, to_dir: np.ndarray) -> Rotation:
+    """Shortest rotations taking each unit `from_dir` onto `to_dir` (N, 3)."""
+    a, b = _unit(from_dir), _unit(to_dir)
+    axis = np.cross(a, b)
+    sin = np.linalg.norm(axis, axis=-1)
+    angle = np.arctan2(sin, np.sum(a * b, axis=-1))
+    safe_axis = np.where(sin[:, None] > 1e-9, axis / np.maximum(sin, 1e-12)[:, None], [1.0, 0.0, 0.0])
+    return Rotation.from_rotvec(safe_axis * angle[:, None])
+
+
+def _armature_deltas(
+    bones: list[RestBone], drives: dict[str, BoneDrive], joints: dict[str, np.ndarray], rest: dict[str, np.ndarray]
+) -> dict[str, Rotation]:
+    """Rotation of each bone from its rest orientation, in armature space (parents first)."""
+    n = len(next(iter(joints.values())))
+    identity = Rotation.identity(n)
+    deltas: dict[str, Rotation] = {}
+    for bone in bones:
+        parent = deltas[bone.parent] if bone.parent else identity
+        drive = drives.get(bone.name)
+        if drive is None:
+            deltas[bone.name] = parent
+            continue
+        target_dir = joints[drive.end] - joints[drive.start]
+        rest_dir = np.tile(rest[drive.end] - rest[drive.start], (n, 1))
+        if drive.side_from:
+            target = _frame(target_dir, joints[drive.side_to] - joints[drive.side_from])
+            rest_frame = _frame(rest_dir, np.tile(rest[drive.side_to] - rest[drive.side_from], (n, 1)))
+            deltas[bone.name] = Rotation.from_matrix(target @ np.swapaxes(rest_frame, -1, -2))
+        else:
+            deltas[bone.name] = _swing(parent.apply(rest_dir), target_dir) * parent
+    return deltas
+
+
+def _root_translation_m(image_xy_px: np.ndarray, world_blender_m: np.ndarray) -> np.ndarray:
+    """Pelvis position (N, 3) in armature space: image travel in x, lowest foot point on z = 0."""
+    hips_px = 0.5 * (image_xy_px[:, KP["left_hip"]] + image_xy_px[:, KP["right_hip"]])
+    shoulders_px = 0.5 * (image_xy_px[:, KP["left_shoulder"]] + image_xy_px[:, KP["right_shoulder"]])
+    hips_m = 0.5 * (world_blender_m[:, KP["left_hip"]] + world_blender_m[:, KP["right_hip"]])
+    shoulders_m = 0.5 * (world_blender_m[:, KP["left_shoulder"]] + world_blender_m[:, KP["right_shoulder"]])
+    metres_per_px = np.median(np.linalg.norm(shoulders_m - hips_m, axis=-1)) / np.median(
+        np.linalg.norm(shoulders_px - hips_px, axis=-1)
+    )
+    feet = [KP[f"{s}_{p}"] for s in ("left", "right") for p in ("ankle", "heel", "foot_index")]
+    lowest_z = world_blender_m[:, feet, 2].min(axis=1)
+    x = (hips_px[:, 0] - hips_px[0, 0]) * metres_per_px
+    return np.stack([x, np.zeros_like(x), hips_m[:, 2] - lowest_z], axis=-1)
+
+
+def solve(
+    world_xyz_m: np.ndarray,
+    image_xy_px: np.ndarray,
+    bones: list[RestBone],
+    lengths: BodyLengths,
+    drives: dict[str, BoneDrive] = RAS_DRIVES,
+    root_bone: str = "pelvis",
+    euler_order: str = "XYZ",
+) -> PoseChannels:
+    """Solve every frame of a gap-free track (MediaPipe world axes) for an armature at rest.
+
+    `bones` must list parents before children. Returns Blender pose-bone channels.
+    """
+    world = mediapipe_to_blender(world_xyz_m)
+    joints = keypoint_joints(world)
+    deltas = _armature_deltas(bones, drives, joints, _rest_joints(lengths))
+    by_name = {b.name: b for b in bones}
+    euler: dict[str, np.ndarray] = {}
+    for bone in bones:
+        if bone.name not in drives:
+            continue
+        rest_rot = Rotation.from_matrix(bone.matrix)
+        parent_delta = deltas[bone.parent] if bone.parent else Rotation.identity(len(world))
+        local = rest_rot.inv() * parent_delta.inv() * deltas[bone.name] * rest_rot
+        # Blender's "XYZ" mode applies X first: scipy's extrinsic "xyz".
+        euler[bone.name] = np.unwrap(local.as_euler(euler_order.lower()), axis=0)
+    root = by_name[root_bone]
+    position = _root_translation_m(image_xy_px, world)
+    location = (position - root.head_m) @ root.matrix  # into the bone's rest frame
+    return PoseChannels(euler_rad=euler, euler_order=euler_order, location_m={root_bone: location})
