@@ -1,0 +1,1 @@
+"""Panels of the 3D viewport sidebar."""

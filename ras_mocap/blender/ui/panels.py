@@ -1,0 +1,24 @@
+"""The "RAS Mocap" tab of the 3D viewport sidebar (N)."""
+from __future__ import annotations
+
+import bpy
+
+
+class RASMOCAP_PT_main(bpy.types.Panel):
+    bl_label = "RAS Mocap"
+    bl_idname = "RASMOCAP_PT_main"
+    bl_space_type = "VIEW_3D"
+    bl_region_type = "UI"
+    bl_category = "RAS Mocap"
+
+    def draw(self, context):
+        layout = self.layout
+        settings = context.scene.ras_mocap
+        source = layout.box()
+        source.label(text="Video", icon="FILE_MOVIE")
+        source.prop(settings, "video_path", text="")
+        row = source.row(align=True)
+        row.prop(settings, "frame_start")
+        row.prop(settings, "frame_end")
+        layout.operator("ras_mocap.add_rig", icon="ARMATURE_DATA")
+        layout.operator("ras_mocap.bake_video", icon="REC")

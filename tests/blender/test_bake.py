@@ -1,0 +1,78 @@
+"""Baking a real track onto the RAS rig in the real bpy."""
+from __future__ import annotations
+
+import bpy
+import numpy as np
+import pytest
+from scipy.spatial.transform import Rotation
+
+from ras_mocap.blender import compat
+from ras_mocap.blender.bake import bake_to_files, bake_track
+from ras_mocap.core.skeleton import mediapipe_to_blender
+from ras_mocap.core.solver import RAS_DRIVES, keypoint_joints
+
+
+def _curves(rig):
+    return compat.action_fcurves(rig.animation_data.action, rig)
+
+
+def test_every_frame_keyed_and_legs_move(pose2sim_track):
+    result = bake_track(bpy.context, pose2sim_track)
+    rig = bpy.data.objects[result.rig_name]
+    scene = bpy.context.scene
+    assert (scene.frame_start, scene.frame_end) == (1, 100)
+    assert scene.render.fps / scene.render.fps_base == pytest.approx(60.0)
+    curves = _curves(rig)
+    for curve in curves:
+        frames = [k.co[0] for k in curve.keyframe_points]
+        assert frames == list(range(1, 101)), curve.data_path
+    for bone in ("thigh.L", "thigh.R", "shin.L", "shin.R"):
+        angles = np.array([[k.co[1] for k in curves.find(f'pose.bones["{bone}"].rotation_euler', index=i).keyframe_points]
+                           for i in range(3)]).T
+        assert np.degrees(np.ptp(Rotation.from_euler("xyz", angles).magnitude())) > 5.0, bone
+
+
+def test_posed_bones_point_along_the_keypoints(pose2sim_track):
+    """Forward check: Blender's own evaluation of the keyed pose aims each bone at its landmarks."""
+    result = bake_track(bpy.context, pose2sim_track)
+    rig = bpy.data.objects[result.rig_name]
+    joints = keypoint_joints(mediapipe_to_blender(pose2sim_track.world_xyz_m))
+    bones = rig.data.bones
+    # each drive's rest direction: the bone itself, except the foot, aimed at the toe tip
+    rest_dirs = {name: np.array(bones[name].tail_local - bones[name].head_local)
+                 for name in ("thigh.L", "shin.R", "upper_arm.L", "forearm.R")}
+    rest_dirs["foot.L"] = np.array(bones["toe.L"].tail_local - bones["foot.L"].head_local)
+    for row in np.flatnonzero(pose2sim_track.found)[::9]:
+        bpy.context.scene.frame_set(int(pose2sim_track.frame_index[row]) + 1)
+        for name, rest_dir in rest_dirs.items():
+            delta = np.array(rig.pose.bones[name].matrix.to_3x3()) @ np.array(bones[name].matrix_local.to_3x3()).T
+            got = _unit(delta @ rest_dir)
+            drive = RAS_DRIVES[name]
+            want = _unit(joints[drive.end][row] - joints[drive.start][row])
+            assert np.degrees(np.arccos(np.clip(got @ want, -1, 1))) < 0.5, (name, row)
+
+
+def _unit(v):
+    return v / np.linalg.norm(v)
+
+
+def test_blend_reopens_and_bvh_reimports(pose2sim_track, tmp_path):
+    blend, bvh = tmp_path / "walk.blend", tmp_path / "walk.bvh"
+    result = bake_to_files(pose2sim_track, blend, bvh)
+    bpy.ops.wm.open_mainfile(filepath=str(blend))
+    rig = bpy.data.objects[result.rig_name]
+    assert rig.animation_data.action.name == result.action_name
+    assert len(_curves(rig)) > 40
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    bpy.ops.import_anim.bvh(filepath=str(bvh), update_scene_duration=True)
+    imported = bpy.context.active_object
+    assert imported.type == "ARMATURE"
+    start, end = imported.animation_data.action.frame_range
+    assert int(round(end - start)) + 1 == 100
+
+
+def test_nothing_detected_is_refused(pose2sim_track):
+    empty = type(pose2sim_track).empty(10, 30.0, (640, 480))
+    with pytest.raises(ValueError, match="nobody was detected"):
+        bake_track(bpy.context, empty)
+    assert not bpy.data.actions and not bpy.data.armatures
