@@ -1,0 +1,45 @@
+"""`python -m ras_mocap bake` end to end in a subprocess, as a user runs it."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from ras_mocap.capture.track import Track
+from tests.conftest import POSE2SIM_VIDEO, REPO, model_path
+
+
+def _cli(*args, env_model=None, cwd=None):
+    env = dict(os.environ)
+    env.pop("RAS_MOCAP_MODEL", None)
+    if env_model:
+        env["RAS_MOCAP_MODEL"] = str(env_model)
+    env["PYTHONPATH"] = str(REPO)
+    return subprocess.run([sys.executable, "-m", "ras_mocap", *map(str, args)],
+                          capture_output=True, text=True, env=env, cwd=cwd)
+
+
+def test_bake_writes_blend_bvh_and_track(tmp_path):
+    run = _cli("bake", POSE2SIM_VIDEO, "--out", tmp_path / "walk.blend", "--bvh", tmp_path / "walk.bvh",
+               env_model=model_path("lite"))
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert (tmp_path / "walk.blend").stat().st_size > 100_000
+    bvh = (tmp_path / "walk.bvh").read_text()
+    assert "Frames: 100" in bvh and "ROOT root" in bvh
+    track = Track.load(tmp_path / "walk.npz")
+    assert track.found.sum() >= 95 and track.meta["model"] == "pose_landmarker_lite.task"
+    # re-bake from the saved track: no detection, the same BVH
+    again = _cli("bake", tmp_path / "walk.npz", "--out", tmp_path / "again.blend", "--bvh", tmp_path / "again.bvh")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "tracking" not in again.stderr
+    assert (tmp_path / "again.bvh").read_text() == bvh
+
+
+def test_bad_inputs_give_one_clear_error(tmp_path):
+    missing = _cli("bake", tmp_path / "nope.mp4", "--out", tmp_path / "x.blend", env_model=model_path("lite"))
+    assert missing.returncode == 2 and "video file not found" in missing.stderr
+    offline = _cli("bake", POSE2SIM_VIDEO, "--out", tmp_path / "x.blend", "--model-path", tmp_path / "none.task")
+    assert offline.returncode == 2 and "model file not found" in offline.stderr
+    bad_roi = _cli("bake", POSE2SIM_VIDEO, "--out", tmp_path / "x.blend", "--roi", "1,2,3")
+    assert bad_roi.returncode == 2 and "--roi takes x0,y0,x1,y1" in bad_roi.stderr
+    assert not (tmp_path / "x.blend").exists()
