@@ -1,0 +1,51 @@
+# RAS Mocap: one entry point.  `make demo` and `make test` set everything up themselves.
+#   BLENDER=5.2 (default: bpy 5.2.3, Python 3.13) or BLENDER=4.2 (bpy 4.2.23, Python 3.11)
+
+BLENDER ?= 5.2
+ifeq ($(BLENDER),4.2)
+  PY_VERSION := 3.11
+  BPY := bpy==4.2.23
+  CONSTRAINTS := -c constraints-blender-4.2.txt
+else ifeq ($(BLENDER),5.2)
+  PY_VERSION := 3.13
+  BPY := bpy==5.2.3
+  CONSTRAINTS :=
+else
+  $(error BLENDER must be 5.2 or 4.2)
+endif
+
+VENV := .venv-$(BLENDER)
+PY := $(VENV)/bin/python
+PYTHON ?= $(shell sh tools/find_python.sh $(PY_VERSION))
+DEMO := demo_out
+# The demo clip has bystanders: until subject selection lands, look only below row 470, frames 35-194.
+DEMO_ARGS := --start 35 --end 195 --roi ,470,,
+
+.PHONY: venv demo test test-4.2 extension clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt constraints-blender-4.2.txt
+	@test -n "$(PYTHON)" || exit 1
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet $(BPY) -r requirements.txt $(CONSTRAINTS)
+	touch $@
+
+demo: venv
+	@if [ -z "$$RAS_MOCAP_MODEL" ]; then echo "RAS_MOCAP_MODEL is not set: downloading the official BlazePose model (offline? set RAS_MOCAP_MODEL=/path/to/pose_landmarker_full.task)"; fi
+	$(PY) tools/fetch_demo_video.py $(DEMO)/sports2d_demo_walk.mp4
+	$(PY) -m ras_mocap bake $(DEMO)/sports2d_demo_walk.mp4 --model full --download $(DEMO_ARGS) \
+		--out $(DEMO)/walk.blend --bvh $(DEMO)/walk.bvh
+
+test: venv
+	$(PY) -m pytest
+
+test-4.2:
+	$(MAKE) test BLENDER=4.2
+
+extension: venv
+	$(PY) tools/build_extension.py --out dist
+
+clean:
+	rm -rf .venv-5.2 .venv-4.2 $(DEMO) dist .pytest_cache
