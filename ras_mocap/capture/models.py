@@ -132,4 +132,7 @@ def resolve_model(
             f"'Download model'), or download {source} yourself and pass its path "
             f"(--model-path, the add-on preference, or {MODEL_ENV_VAR}=/path/to/model.task)."
         )
-    return download_model(source, cached, progress)
+    try:
+        return download_model(source, cached, progress)
+    except ModelError as exc:
+        raise ModelError(f"{exc}. Offline? Pass a local .task file with --model-path or {MODEL_ENV_VAR}.") from None
