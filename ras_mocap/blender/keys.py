@@ -8,6 +8,8 @@ from . import compat
 
 __all__ = ["write_pose_channels"]
 
+_LINEAR = bpy.types.Keyframe.bl_rna.properties["interpolation"].enum_items["LINEAR"].value
+
 
 def _write_curve(fcurve, frames: np.ndarray, values: np.ndarray) -> None:
     points = fcurve.keyframe_points
@@ -18,9 +20,6 @@ def _write_curve(fcurve, frames: np.ndarray, values: np.ndarray) -> None:
     points.foreach_set("co", co)
     points.foreach_set("interpolation", np.full(len(frames), _LINEAR, dtype=np.int32))
     fcurve.update()
-
-
-_LINEAR = bpy.types.Keyframe.bl_rna.properties["interpolation"].enum_items["LINEAR"].value
 
 
 def write_pose_channels(

@@ -31,7 +31,7 @@ class RASMOCAP_AP_preferences(bpy.types.AddonPreferences):
         layout = self.layout
         layout.prop(self, "model_variant")
         layout.prop(self, "model_path")
-        layout.label(text=f"Downloaded models: {model_cache_dir()}")
+        layout.label(text=f"Downloaded models: {model_cache_dir(create=False)}")
 
 
 def preferences(context: bpy.types.Context) -> RASMOCAP_AP_preferences | None:
@@ -39,9 +39,9 @@ def preferences(context: bpy.types.Context) -> RASMOCAP_AP_preferences | None:
     return addon.preferences if addon else None
 
 
-def model_cache_dir() -> Path:
+def model_cache_dir(create: bool = True) -> Path:
     """The extension's user directory when installed as an extension, else the user cache."""
     try:
-        return Path(bpy.utils.extension_path_user(ADDON_ID, path="models", create=True))
+        return Path(bpy.utils.extension_path_user(ADDON_ID, path="models", create=create))
     except ValueError:  # loaded as a plain add-on or module, not as an extension
         return default_cache_dir()

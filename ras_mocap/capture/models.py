@@ -128,8 +128,8 @@ def resolve_model(
     if not allow_download:
         raise ModelError(
             f"no pose model found (looked for {cached}). Get one with network access allowed "
-            f"(CLI: --download; Blender: Preferences > System > Allow Online Access, then "
-            f"'Download model'), or download {source} yourself and pass its path "
+            f"(CLI: --download; Blender: turn on Preferences > System > Allow Online Access "
+            f"and bake again), or download {source} yourself and pass its path "
             f"(--model-path, the add-on preference, or {MODEL_ENV_VAR}=/path/to/model.task)."
         )
     try:

@@ -12,9 +12,11 @@ import numpy as np
 
 from ..core.skeleton import N_KEYPOINTS
 
-__all__ = ["Track", "TRACK_FORMAT_VERSION", "TrackError"]
+__all__ = ["Track", "TRACK_FORMAT_VERSION", "TrackError", "PER_FRAME_FIELDS"]
 
 TRACK_FORMAT_VERSION = 1
+PER_FRAME_FIELDS = ("frame_index", "time_s", "found", "image_xyz", "visibility", "presence", "world_xyz_m")
+"""The Track arrays indexed by frame."""
 
 
 class TrackError(RuntimeError):

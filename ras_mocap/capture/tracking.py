@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from .detector import PoseDetector, RegionOfInterest
 from .sources import SourceError, VideoFileSource
-from .track import Track
+from .track import PER_FRAME_FIELDS, Track
 
 __all__ = ["track_video", "ProgressFn", "Cancelled"]
 
@@ -61,15 +61,4 @@ def _first_rows(track: Track, n: int) -> Track:
     """The track cut to the frames actually decoded (containers may over-count)."""
     if n == len(track):
         return track
-    return Track(
-        frame_index=track.frame_index[:n],
-        time_s=track.time_s[:n],
-        found=track.found[:n],
-        image_xyz=track.image_xyz[:n],
-        visibility=track.visibility[:n],
-        presence=track.presence[:n],
-        world_xyz_m=track.world_xyz_m[:n],
-        fps=track.fps,
-        image_size_px=track.image_size_px,
-        meta=track.meta,
-    )
+    return replace(track, **{name: getattr(track, name)[:n] for name in PER_FRAME_FIELDS})

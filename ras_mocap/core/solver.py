@@ -69,9 +69,9 @@ class PoseChannels:
     location_m: dict[str, np.ndarray]  # bone -> (N, 3), pose-bone location channels
 
 
-def keypoint_joints(world_blender_m: np.ndarray) -> dict[str, np.ndarray]:
-    """Named joints (N, 3) from the 33 keypoints, on the rest pose's naming."""
-    p = {name: world_blender_m[:, i] for name, i in KP.items()}
+def keypoint_joints(points: np.ndarray) -> dict[str, np.ndarray]:
+    """Named joints (N, D) from the 33 keypoints (N, 33, D), on the rest pose's naming."""
+    p = {name: points[:, i] for name, i in KP.items()}
     joints = {
         "mid_hip": 0.5 * (p["left_hip"] + p["right_hip"]),
         "neck_base": 0.5 * (p["left_shoulder"] + p["right_shoulder"]),
@@ -147,15 +147,14 @@ def _armature_deltas(
     return deltas
 
 
-def _root_translation_m(image_xy_px: np.ndarray, world_blender_m: np.ndarray) -> np.ndarray:
+def _root_translation_m(
+    image_joints_px: dict[str, np.ndarray], joints_m: dict[str, np.ndarray], world_blender_m: np.ndarray
+) -> np.ndarray:
     """Pelvis position (N, 3) in armature space: image travel in x, lowest foot point on z = 0."""
-    hips_px = 0.5 * (image_xy_px[:, KP["left_hip"]] + image_xy_px[:, KP["right_hip"]])
-    shoulders_px = 0.5 * (image_xy_px[:, KP["left_shoulder"]] + image_xy_px[:, KP["right_shoulder"]])
-    hips_m = 0.5 * (world_blender_m[:, KP["left_hip"]] + world_blender_m[:, KP["right_hip"]])
-    shoulders_m = 0.5 * (world_blender_m[:, KP["left_shoulder"]] + world_blender_m[:, KP["right_shoulder"]])
-    metres_per_px = np.median(np.linalg.norm(shoulders_m - hips_m, axis=-1)) / np.median(
-        np.linalg.norm(shoulders_px - hips_px, axis=-1)
-    )
+    hips_px, hips_m = image_joints_px["mid_hip"], joints_m["mid_hip"]
+    torso_px = np.linalg.norm(image_joints_px["neck_base"] - hips_px, axis=-1)
+    torso_m = np.linalg.norm(joints_m["neck_base"] - hips_m, axis=-1)
+    metres_per_px = np.median(torso_m) / np.median(torso_px)
     feet = [KP[f"{s}_{p}"] for s in ("left", "right") for p in ("ankle", "heel", "foot_index")]
     lowest_z = world_blender_m[:, feet, 2].min(axis=1)
     x = (hips_px[:, 0] - hips_px[0, 0]) * metres_per_px
@@ -189,6 +188,6 @@ def solve(
         # Blender's "XYZ" mode applies X first: scipy's extrinsic "xyz".
         euler[bone.name] = np.unwrap(local.as_euler(euler_order.lower()), axis=0)
     root = by_name[root_bone]
-    position = _root_translation_m(image_xy_px, world)
+    position = _root_translation_m(keypoint_joints(image_xy_px), joints, world)
     location = (position - root.head_m) @ root.matrix  # into the bone's rest frame
     return PoseChannels(euler_rad=euler, euler_order=euler_order, location_m={root_bone: location})
