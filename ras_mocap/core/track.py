@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.skeleton import N_KEYPOINTS
+from .skeleton import N_KEYPOINTS
 
 __all__ = ["Track", "TRACK_FORMAT_VERSION", "TrackError", "PER_FRAME_FIELDS"]
 
@@ -38,7 +38,7 @@ class Track:
     visibility: np.ndarray  # (N, 33)
     presence: np.ndarray  # (N, 33)
     world_xyz_m: np.ndarray  # (N, 33, 3)
-    fps: float
+    fps: float  # the source's frame rate (the time base of frame_index)
     image_size_px: tuple[int, int]  # (width, height)
     meta: dict = field(default_factory=dict)  # source, model, settings
 
@@ -65,6 +65,13 @@ class Track:
     def image_xy_px(self) -> np.ndarray:
         """(N, 33, 2) landmark positions in pixels."""
         return self.image_xyz[..., :2] * np.asarray(self.image_size_px, float)
+
+    @property
+    def sample_rate_hz(self) -> float:
+        """Rows per second (fps / stride for a strided video; the capture rate for a webcam)."""
+        steps_s = np.diff(self.time_s)
+        steps_s = steps_s[steps_s > 0]
+        return float(1.0 / np.median(steps_s)) if steps_s.size else self.fps
 
     @property
     def detection_rate(self) -> float:

@@ -1,0 +1,78 @@
+"""Raw detections -> clean landmark track: gaps, left/right swaps, short-gap filling, low-pass.
+
+Saved tracks hold the raw detections; this step runs at bake / analysis time with
+the user's settings, so a re-bake can change them without re-running detection.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+import numpy as np
+
+from .filters import fill_short_gaps, lowpass_zero_phase
+from .left_right import LIMB_PAIRS, find_swaps, swap_limbs
+from .skeleton import KP
+from .track import Track
+
+__all__ = ["CleaningSettings", "clean_track", "usable_frames"]
+
+_CORE_POINTS = [KP[name] for name in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")]
+
+
+@dataclass(frozen=True)
+class CleaningSettings:
+    min_visibility: float = 0.5
+    """A frame whose shoulders and hips are seen less than this (mean visibility) is a gap."""
+    max_gap_s: float = 0.25
+    """Gaps up to this long are interpolated; longer ones stay gaps (no invented motion)."""
+    fix_swaps: bool = True
+    """Undo left/right label swaps of legs and arms (temporal continuity in the image)."""
+    cutoff_hz: float | None = 6.0
+    """Zero-lag low-pass cutoff (6 Hz suits walking); None keeps the raw jitter."""
+
+
+def usable_frames(track: Track, min_visibility: float) -> np.ndarray:
+    """(N,) bool: a person was found and their torso is visible enough to trust."""
+    torso_visibility = track.visibility[:, _CORE_POINTS].mean(axis=1)
+    return track.found & (torso_visibility >= min_visibility)
+
+
+def _torso_px(track: Track, valid: np.ndarray) -> float:
+    px = track.image_xy_px[valid]
+    shoulders = px[:, [KP["left_shoulder"], KP["right_shoulder"]]].mean(axis=1)
+    hips = px[:, [KP["left_hip"], KP["right_hip"]]].mean(axis=1)
+    return float(np.median(np.linalg.norm(shoulders - hips, axis=-1))) or 1.0
+
+
+def clean_track(track: Track, settings: CleaningSettings = CleaningSettings()) -> Track:
+    """A cleaned copy: `found` marks the rows with data (detected or bridged), others are NaN.
+
+    meta["cleaning"] records the settings and what was changed (swapped / bridged frames).
+    """
+    valid = usable_frames(track, settings.min_visibility)
+    image_xyz, world, visibility, presence = track.image_xyz, track.world_xyz_m, track.visibility, track.presence
+    swapped_counts = {}
+    if settings.fix_swaps and valid.any():
+        torso_px = _torso_px(track, valid)
+        for limb, pairs in LIMB_PAIRS.items():
+            swapped = find_swaps(track.image_xy_px, valid, track.time_s, torso_px, pairs)
+            swapped_counts[limb] = int(swapped.sum())
+            image_xyz, world, visibility, presence = (
+                swap_limbs(values, swapped, pairs) for values in (image_xyz, world, visibility, presence)
+            )
+    image_xyz, filled = fill_short_gaps(image_xyz, valid, track.time_s, settings.max_gap_s)
+    world, _ = fill_short_gaps(world, valid, track.time_s, settings.max_gap_s)
+    if settings.cutoff_hz is not None:
+        image_xyz = lowpass_zero_phase(image_xyz, filled, track.sample_rate_hz, settings.cutoff_hz)
+        world = lowpass_zero_phase(world, filled, track.sample_rate_hz, settings.cutoff_hz)
+    meta = dict(track.meta)
+    meta["cleaning"] = {
+        **asdict(settings),
+        "swapped_frames": swapped_counts,
+        "bridged_frames": int((filled & ~valid).sum()),
+        "gap_frames": int((~filled).sum()),
+    }
+    return replace(
+        track, found=filled, image_xyz=image_xyz, world_xyz_m=world,
+        visibility=visibility, presence=presence, meta=meta,
+    )

@@ -1,0 +1,83 @@
+"""Left/right label swaps of BlazePose limbs, found by temporal continuity and undone.
+
+Seen from the side, BlazePose sometimes gives the near leg the far leg's labels
+for a few frames. A true limb moves smoothly; a label swap makes both labelled
+limbs jump. Per frame we choose
+"as detected" or "swapped" so that the labelled limbs move the least from frame
+to frame, with a small cost for every swapped frame (so ambiguous frames, where
+the legs cross, keep their labels): a Viterbi search over the two choices.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .filters import valid_runs
+from .skeleton import KP
+
+__all__ = ["LIMB_PAIRS", "find_swaps", "swap_limbs"]
+
+LIMB_PAIRS: dict[str, tuple[tuple[int, int], ...]] = {
+    "legs": tuple((KP[f"left_{p}"], KP[f"right_{p}"]) for p in ("knee", "ankle", "heel", "foot_index")),
+    "arms": tuple((KP[f"left_{p}"], KP[f"right_{p}"]) for p in ("elbow", "wrist", "pinky", "index", "thumb")),
+}
+"""Keypoint pairs that swap together; hips and shoulders anchor the sides and never swap."""
+
+
+def _hypotheses(points: np.ndarray, pairs: tuple[tuple[int, int], ...]) -> np.ndarray:
+    """(N, 2, P, D): the limb points as detected [:, 0] and with left and right exchanged [:, 1]."""
+    left, right = np.array(pairs).T
+    straight = np.concatenate([points[:, left], points[:, right]], axis=1)
+    swapped = np.concatenate([points[:, right], points[:, left]], axis=1)
+    return np.stack([straight, swapped], axis=1)
+
+
+def find_swaps(
+    points: np.ndarray,
+    valid: np.ndarray,
+    time_s: np.ndarray,
+    scale: float,
+    pairs: tuple[tuple[int, int], ...] = LIMB_PAIRS["legs"],
+    swap_cost: float = 0.02,
+) -> np.ndarray:
+    """(N,) bool: frames whose `pairs` labels are exchanged.
+
+    points: (N, 33, D) keypoints (pixels or metres); valid: frames with a person;
+    scale: a body length in the units of `points` (e.g. the median torso), so the
+    costs do not depend on image size. Each run of consecutive valid frames is
+    solved on its own.
+    """
+    swapped = np.zeros(len(points), bool)
+    hyp = _hypotheses(np.asarray(points, float), pairs) / scale
+    for start, stop in valid_runs(valid):
+        swapped[start:stop] = _viterbi(hyp[start:stop], time_s[start:stop], swap_cost)
+    return swapped
+
+
+def _viterbi(hyp: np.ndarray, time_s: np.ndarray, swap_cost: float) -> np.ndarray:
+    """Cheapest labelling of one run: sum of squared frame-to-frame moves (per nominal
+    frame interval, in body lengths) plus `swap_cost` per swapped frame."""
+    n = len(hyp)
+    dt = np.diff(time_s)
+    step_s = float(np.median(dt)) if n > 1 else 1.0
+    unary = np.array([0.0, swap_cost])
+    cost = unary.copy()
+    back = np.zeros((n, 2), int)  # back[t, c] = best choice at t-1 given choice c at t
+    for t in range(1, n):
+        move = (hyp[t][None, :] - hyp[t - 1][:, None]) * (step_s / max(dt[t - 1], 1e-6))  # (prev, cur, P, D)
+        total = cost[:, None] + np.sum(move * move, axis=(-2, -1)) + unary[None, :]
+        back[t] = np.argmin(total, axis=0)
+        cost = np.min(total, axis=0)
+    choice = np.zeros(n, int)
+    choice[-1] = int(np.argmin(cost))
+    for t in range(n - 1, 0, -1):
+        choice[t - 1] = back[t, choice[t]]
+    return choice.astype(bool)
+
+
+def swap_limbs(values: np.ndarray, swapped: np.ndarray, pairs: tuple[tuple[int, int], ...]) -> np.ndarray:
+    """A copy of per-keypoint `values` (N, 33, ...) with `pairs` exchanged on the `swapped` frames."""
+    out = np.array(values, copy=True)
+    left, right = np.array(pairs).T
+    rows = np.flatnonzero(swapped)[:, None]
+    out[rows, left], out[rows, right] = values[rows, right], values[rows, left]
+    return out
