@@ -11,6 +11,8 @@ SHARED = Path(os.environ.get("RAS_MOCAP_SHARED", REPO.parent / "shared"))
 MODELS = SHARED / "models"
 POSE2SIM_VIDEO = SHARED / "fixtures" / "video" / "pose2sim_single_cam01.mp4"
 SPORTS2D_VIDEO = SHARED / "fixtures" / "video" / "sports2d_demo_walk.mp4"
+WALK_SIDE_VIDEO = SHARED / "fixtures" / "synthetic" / "walk_side.mp4"
+WALK_SIDE_TRUTH = SHARED / "fixtures" / "synthetic" / "walk_side_truth.npz"
 
 
 def model_path(variant: str = "lite") -> Path:
@@ -25,9 +27,27 @@ def pytest_sessionstart(session):
 @pytest.fixture(scope="session")
 def pose2sim_track():
     """The pose2sim clip tracked once with the lite model (real MediaPipe, real video)."""
-    from ras_mocap.capture.tracking import track_video
+    from ras_mocap.capture.tracking import TrackingSettings, track_video
 
-    return track_video(POSE2SIM_VIDEO, model_path("lite"))
+    return track_video(POSE2SIM_VIDEO, TrackingSettings(model_path("lite"), num_poses=1))
+
+
+@pytest.fixture(scope="session")
+def walk_side_tracks():
+    """The rendered side-view walk tracked with the lite and the full model: {variant: Track}."""
+    from ras_mocap.capture.tracking import TrackingSettings, track_video
+
+    return {v: track_video(WALK_SIDE_VIDEO, TrackingSettings(model_path(v), num_poses=1)) for v in ("lite", "full")}
+
+
+@pytest.fixture(autouse=True)
+def no_capture_thread_left():
+    """Every test must leave no capture thread running."""
+    import threading
+
+    yield
+    alive = [t.name for t in threading.enumerate() if t.name.startswith("ras-mocap") and t.is_alive()]
+    assert not alive, f"capture threads left running: {alive}"
 
 
 @pytest.fixture

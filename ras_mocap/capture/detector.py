@@ -45,19 +45,31 @@ class Detection:
 
 
 class PoseDetector:
-    """A PoseLandmarker in VIDEO mode; close it explicitly (or use `with`)."""
+    """A PoseLandmarker in VIDEO mode; close it explicitly (or use `with`).
 
-    def __init__(self, model_path: str | Path, roi: RegionOfInterest | None = None, min_confidence: float = 0.5):
+    VIDEO mode is also what the live worker uses: it calls detect() synchronously on
+    its own thread with the camera's timestamps, so results arrive in order and the
+    newest frame is always the one processed (LIVE_STREAM's callback adds nothing here).
+    """
+
+    def __init__(
+        self,
+        model_path: str | Path,
+        roi: RegionOfInterest | None = None,
+        num_poses: int = 1,
+        min_confidence: float = 0.5,
+    ):
+        import cv2
         import mediapipe as mp
         from mediapipe.tasks.python import vision
 
         check_task_bundle(Path(model_path))
-        self._mp = mp
+        self._mp, self._cv2 = mp, cv2
         self.roi = roi or RegionOfInterest()
         options = vision.PoseLandmarkerOptions(
             base_options=mp.tasks.BaseOptions(model_asset_path=str(model_path)),
             running_mode=vision.RunningMode.VIDEO,
-            num_poses=1,
+            num_poses=num_poses,
             min_pose_detection_confidence=min_confidence,
             min_pose_presence_confidence=min_confidence,
             min_tracking_confidence=min_confidence,
@@ -65,26 +77,32 @@ class PoseDetector:
         self._landmarker = vision.PoseLandmarker.create_from_options(options)
         self._last_timestamp_ms = -1
 
-    def detect(self, bgr: np.ndarray, time_s: float) -> Detection | None:
-        """Landmarks of the person in a BGR frame, or None if nobody is found."""
+    def detect(self, bgr: np.ndarray, time_s: float) -> list[Detection]:
+        """Landmarks of each person found in a BGR frame (up to num_poses, in no set order)."""
         height, width = bgr.shape[:2]
         x0, y0, x1, y1 = self.roi.clip(width, height)
-        rgb = np.ascontiguousarray(bgr[y0:y1, x0:x1, ::-1])
+        rgb = self._cv2.cvtColor(bgr[y0:y1, x0:x1], self._cv2.COLOR_BGR2RGB)  # 5x faster than numpy's [..., ::-1] copy
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
         # VIDEO mode needs strictly increasing integer timestamps.
         timestamp_ms = max(int(round(time_s * 1000.0)), self._last_timestamp_ms + 1)
         self._last_timestamp_ms = timestamp_ms
         result = self._landmarker.detect_for_video(image, timestamp_ms)
-        if not result.pose_landmarks:
-            return None
-        image_lms = result.pose_landmarks[0]
-        raw = np.array([(lm.x, lm.y, lm.z, lm.visibility or 0.0, lm.presence or 0.0) for lm in image_lms])
         crop_w, crop_h = x1 - x0, y1 - y0
+        return [
+            self._to_detection(image_lms, world_lms, (x0, y0, crop_w, crop_h), (width, height))
+            for image_lms, world_lms in zip(result.pose_landmarks, result.pose_world_landmarks)
+        ]
+
+    @staticmethod
+    def _to_detection(image_lms, world_lms, crop: tuple[int, int, int, int], size: tuple[int, int]) -> Detection:
+        """Landmarks of the crop mapped back to full-frame normalised coordinates."""
+        (x0, y0, crop_w, crop_h), (width, height) = crop, size
+        raw = np.array([(lm.x, lm.y, lm.z, lm.visibility or 0.0, lm.presence or 0.0) for lm in image_lms])
         image_xyz = np.empty((N_KEYPOINTS, 3))
         image_xyz[:, 0] = (raw[:, 0] * crop_w + x0) / width
         image_xyz[:, 1] = (raw[:, 1] * crop_h + y0) / height
         image_xyz[:, 2] = raw[:, 2] * crop_w / width  # z is on the scale of x
-        world = np.array([(lm.x, lm.y, lm.z) for lm in result.pose_world_landmarks[0]])
+        world = np.array([(lm.x, lm.y, lm.z) for lm in world_lms])
         return Detection(image_xyz=image_xyz, visibility=raw[:, 3], presence=raw[:, 4], world_xyz_m=world)
 
     def close(self) -> None:

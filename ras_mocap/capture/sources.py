@@ -1,13 +1,24 @@
-"""Frame sources: a video file read with OpenCV (webcam and replay sources join later)."""
+"""Frame sources: a video file, a webcam, and a replay of a video file as if it were a camera.
+
+Every source has the same shape: `read()` gives the next `Frame` or None when the
+source has ended, `fps` / `width` / `height` describe it, `close()` releases it
+(also through `with`). Times are seconds from the start of the source.
+"""
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sys
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
-__all__ = ["Frame", "SourceError", "VideoFileSource"]
+__all__ = [
+    "Frame", "FrameSource", "SourceError", "VideoFileSource", "WebcamSource", "ReplaySource",
+    "list_cameras", "camera_backend",
+]
 
 
 class SourceError(RuntimeError):
@@ -17,59 +28,240 @@ class SourceError(RuntimeError):
 @dataclass(frozen=True)
 class Frame:
     index: int  # frame number in the source
-    time_s: float
-    bgr: np.ndarray  # (H, W, 3) uint8
+    time_s: float  # seconds from the source's start (video time, or capture clock)
+    bgr: np.ndarray  # (H, W, 3) uint8, rotation metadata already applied
 
 
-class VideoFileSource:
-    """Frames of a video file, optionally a range [start_frame, end_frame) of it.
+class FrameSource(Protocol):
+    fps: float
+    width: int
+    height: int
 
-    OpenCV (FFmpeg backend) applies phone rotation metadata by default.
+    def read(self) -> Frame | None: ...
+
+    def close(self) -> None: ...
+
+
+class _Source:
+    """Iteration and `with` for any source with read() / close()."""
+
+    def __iter__(self) -> Iterator[Frame]:
+        while (frame := self.read()) is not None:
+            yield frame
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class VideoFileSource(_Source):
+    """Frames [start_frame, end_frame) of a video file, every `stride`-th one.
+
+    FFmpeg (through OpenCV) reads the container; phone rotation metadata is applied,
+    so width / height are those of the frames as displayed.
     """
 
-    def __init__(self, path: str | Path, start_frame: int = 0, end_frame: int | None = None):
+    def __init__(self, path: str | Path, start_frame: int = 0, end_frame: int | None = None, stride: int = 1):
         import cv2
 
         self.path = Path(path)
         if not self.path.is_file():
             raise SourceError(f"video file not found: {self.path}")
-        self._cap = cv2.VideoCapture(str(self.path))
+        if stride < 1:
+            raise ValueError(f"stride must be 1 or more, not {stride}")
+        self._cap = cv2.VideoCapture(str(self.path), cv2.CAP_FFMPEG)
         if not self._cap.isOpened():
-            raise SourceError(f"{self.path} is not a video that OpenCV/FFmpeg can read")
+            raise SourceError(f"{self.path} is not a video that OpenCV/FFmpeg can read (not a video, or no frames in it)")
+        self._cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
         self.fps = float(self._cap.get(cv2.CAP_PROP_FPS)) or 30.0
-        self.width = int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH))
-        self.height = int(self._cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
         n_total = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT))
-        if n_total <= 0 or self.width <= 0:
-            self.close()
-            raise SourceError(f"{self.path} holds no video frames")
+        self.stride = stride
         self.start_frame = max(0, start_frame)
         self.end_frame = n_total if end_frame is None else min(end_frame, n_total)
+        if n_total <= 0:
+            self.close()
+            raise SourceError(f"{self.path} holds no video frames")
         if self.start_frame >= self.end_frame:
             self.close()
-            raise SourceError(
-                f"frame range {start_frame}..{end_frame} is empty for {self.path} ({n_total} frames)"
-            )
+            raise SourceError(f"frame range {start_frame}..{end_frame} is empty for {self.path} ({n_total} frames)")
         if self.start_frame:
             self._cap.set(cv2.CAP_PROP_POS_FRAMES, self.start_frame)
+        self._next_index = self.start_frame
+        self._first = self._decode()
+        if self._first is None:
+            self.close()
+            raise SourceError(f"no frame could be decoded from {self.path}")
+        self.height, self.width = self._first.bgr.shape[:2]
 
     @property
     def n_frames(self) -> int:
-        """Frames in the selected range (from the container's count; reading may find fewer)."""
-        return self.end_frame - self.start_frame
+        """Frames this source will give (from the container's count; decoding may find fewer)."""
+        return len(range(self.start_frame, self.end_frame, self.stride))
 
-    def __iter__(self) -> Iterator[Frame]:
-        for index in range(self.start_frame, self.end_frame):
-            ok, bgr = self._cap.read()
-            if not ok:
-                return
-            yield Frame(index=index, time_s=index / self.fps, bgr=bgr)
+    def _decode(self) -> Frame | None:
+        index = self._next_index
+        if index >= self.end_frame:
+            return None
+        ok, bgr = self._cap.read()
+        for _ in range(self.stride - 1):
+            self._cap.grab()
+        self._next_index += self.stride
+        return Frame(index=index, time_s=index / self.fps, bgr=bgr) if ok else None
+
+    def read(self) -> Frame | None:
+        if self._first is not None:
+            frame, self._first = self._first, None
+            return frame
+        return self._decode()
+
+    def skip(self) -> bool:
+        """Move past the next frame without converting it to BGR; False at the end."""
+        if self._first is not None:
+            self._first = None
+            return True
+        if self._next_index >= self.end_frame or not all(self._cap.grab() for _ in range(self.stride)):
+            return False
+        self._next_index += self.stride
+        return True
 
     def close(self) -> None:
         self._cap.release()
 
-    def __enter__(self) -> VideoFileSource:
-        return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+def camera_backend() -> int:
+    """OpenCV's camera API for this platform: V4L2 on Linux, AVFoundation on macOS, Media Foundation on Windows."""
+    import cv2
+
+    if sys.platform.startswith("linux"):
+        return cv2.CAP_V4L2
+    if sys.platform == "darwin":
+        return cv2.CAP_AVFOUNDATION
+    if sys.platform == "win32":
+        return cv2.CAP_MSMF
+    return cv2.CAP_ANY
+
+
+def list_cameras(max_index: int = 8) -> list[int]:
+    """Indices of the cameras that open and deliver a frame (probes 0..max_index-1)."""
+    import cv2
+
+    found = []
+    for index in range(max_index):
+        cap = cv2.VideoCapture(index, camera_backend())
+        try:
+            if cap.isOpened() and cap.read()[0]:
+                found.append(index)
+        finally:
+            cap.release()
+    return found
+
+
+class WebcamSource(_Source):
+    """A live camera through OpenCV. The requested size and rate are hints the driver may round.
+
+    Times come from the camera's own buffer timestamps when it gives them (V4L2,
+    AVFoundation), else from the monotonic clock at read; both are monotonic.
+    A camera that gives no frame for `stall_timeout_s` has stopped: read() returns None.
+    """
+
+    def __init__(
+        self,
+        index: int = 0,
+        width: int | None = None,
+        height: int | None = None,
+        fps: float | None = None,
+        mirror: bool = False,
+        stall_timeout_s: float = 2.0,
+    ):
+        import cv2
+
+        self.index = index
+        self.mirror = mirror
+        self.stall_timeout_s = stall_timeout_s
+        self._cap = cv2.VideoCapture(index, camera_backend())
+        if not self._cap.isOpened():
+            self._cap.release()
+            raise SourceError(f"camera {index} does not open (not connected, in use by another program, or no permission)")
+        for prop, value in ((cv2.CAP_PROP_FRAME_WIDTH, width), (cv2.CAP_PROP_FRAME_HEIGHT, height), (cv2.CAP_PROP_FPS, fps)):
+            if value:
+                self._cap.set(prop, value)
+        self.width = int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH))
+        self.height = int(self._cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
+        self.fps = float(self._cap.get(cv2.CAP_PROP_FPS)) or 30.0
+        self._cv2 = cv2
+        self._count = 0
+        self._t0_s: float | None = None
+        self._last_s = -1.0
+
+    def _timestamp_s(self) -> float:
+        camera_ms = float(self._cap.get(self._cv2.CAP_PROP_POS_MSEC))
+        now_s = camera_ms / 1000.0 if camera_ms > 0 else time.monotonic()
+        if self._t0_s is None:
+            self._t0_s = now_s
+        t_s = max(now_s - self._t0_s, self._last_s + 1e-3)  # strictly increasing for MediaPipe
+        self._last_s = t_s
+        return t_s
+
+    def read(self) -> Frame | None:
+        deadline = time.monotonic() + self.stall_timeout_s
+        while time.monotonic() < deadline:
+            ok, bgr = self._cap.read()
+            if ok:
+                if self.mirror:
+                    bgr = bgr[:, ::-1]
+                frame = Frame(index=self._count, time_s=self._timestamp_s(), bgr=np.ascontiguousarray(bgr))
+                self._count += 1
+                return frame
+            time.sleep(0.01)
+        return None
+
+    def close(self) -> None:
+        self._cap.release()
+
+
+class ReplaySource(_Source):
+    """A video file played at its own frame rate as if it were a live camera.
+
+    read() waits until the next frame is due; a consumer that is late gets the
+    frame due now and the ones in between are dropped (counted in `frames_dropped`),
+    as a camera would. The honest stand-in for a webcam in tests and benchmarks.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        start_frame: int = 0,
+        end_frame: int | None = None,
+        speed: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self._video = VideoFileSource(path, start_frame, end_frame)
+        self.fps, self.width, self.height = self._video.fps, self._video.width, self._video.height
+        self.speed = speed
+        self._clock = clock
+        self._t0_s: float | None = None
+        self._next_index = self._video.start_frame
+        self.frames_dropped = 0
+
+    def read(self) -> Frame | None:
+        if self._t0_s is None:
+            self._t0_s = self._clock()
+        due_index = self._video.start_frame + int((self._clock() - self._t0_s) * self.speed * self.fps)
+        if due_index < self._next_index:  # early: wait for the frame's time, like a camera
+            wait_s = (self._next_index - self._video.start_frame) / (self.speed * self.fps) - (self._clock() - self._t0_s)
+            time.sleep(max(0.0, wait_s))
+        while self._next_index < min(due_index, self._video.end_frame):  # late: skip what was missed
+            if not self._video.skip():
+                return None
+            self._next_index += 1
+            self.frames_dropped += 1
+        frame = self._video.read()
+        if frame is None:
+            return None
+        self._next_index = frame.index + 1
+        return Frame(index=frame.index, time_s=(frame.index - self._video.start_frame) / self.fps, bgr=frame.bgr)
+
+    def close(self) -> None:
+        self._video.close()

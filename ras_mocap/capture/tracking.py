@@ -1,15 +1,25 @@
-"""Track a whole video file: source -> detector -> Track."""
+"""Frames -> PoseFrames -> Track: the detector and subject selection applied frame by frame.
+
+`PoseTracker` does one frame (used by `track_video` here and by the live worker);
+`TrackRecorder` collects PoseFrames into a `Track`.
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .detector import PoseDetector, RegionOfInterest
-from .sources import SourceError, VideoFileSource
-from .track import PER_FRAME_FIELDS, Track
+import numpy as np
 
-__all__ = ["track_video", "ProgressFn", "Cancelled"]
+from ..core.track import Track
+from .detector import Detection, PoseDetector, RegionOfInterest
+from .sources import Frame, FrameSource, SourceError, VideoFileSource
+from .subject import SubjectSelector
+
+__all__ = [
+    "TrackingSettings", "PoseFrame", "PoseTracker", "TrackRecorder", "track_video", "track_source",
+    "ProgressFn", "Cancelled",
+]
 
 ProgressFn = Callable[[int, int], bool | None]
 """Called with (frames done, frames total); returning True cancels."""
@@ -19,46 +29,131 @@ class Cancelled(RuntimeError):
     """The progress callback asked to stop."""
 
 
+@dataclass(frozen=True)
+class TrackingSettings:
+    model_path: Path
+    roi: RegionOfInterest | None = None
+    """The detector only looks inside this pixel rectangle (drawn around the subject)."""
+    subject: str = "follow"
+    """Which person is the subject when several are found: follow | largest | central."""
+    num_poses: int = 2
+    """People BlazePose looks for; 1 is fastest for footage of one person."""
+    min_confidence: float = 0.5
+
+    def describe(self) -> dict:
+        """The settings as plain data for a track's meta."""
+        return {
+            "model": Path(self.model_path).name,
+            "roi": asdict(self.roi) if self.roi else None,
+            "subject": self.subject,
+            "num_poses": self.num_poses,
+            "min_confidence": self.min_confidence,
+        }
+
+
+@dataclass(frozen=True)
+class PoseFrame:
+    """One frame's result: the subject's landmarks (None if nobody), and a small preview."""
+
+    frame_index: int
+    time_s: float
+    image_size_px: tuple[int, int]  # (width, height)
+    detection: Detection | None
+    preview_rgb: np.ndarray | None = field(default=None, repr=False)  # (h, w, 3) uint8, top row first
+
+
+class PoseTracker:
+    """The PoseLandmarker and the subject selector for one source; close it (or use `with`)."""
+
+    def __init__(self, settings: TrackingSettings, image_size_px: tuple[int, int], preview_width_px: int | None = None):
+        self.image_size_px = image_size_px
+        self.preview_width_px = preview_width_px
+        self._selector = SubjectSelector(settings.subject, image_size_px)
+        self._detector = PoseDetector(settings.model_path, settings.roi, settings.num_poses, settings.min_confidence)
+
+    def process(self, frame: Frame) -> PoseFrame:
+        detection = self._selector.choose(self._detector.detect(frame.bgr, frame.time_s), frame.time_s)
+        return PoseFrame(frame.index, frame.time_s, self.image_size_px, detection, self._preview(frame.bgr))
+
+    def _preview(self, bgr: np.ndarray) -> np.ndarray | None:
+        if not self.preview_width_px:
+            return None
+        import cv2
+
+        height_px = max(1, round(bgr.shape[0] * self.preview_width_px / bgr.shape[1]))
+        small = cv2.resize(bgr, (self.preview_width_px, height_px), interpolation=cv2.INTER_AREA)
+        return cv2.cvtColor(small, cv2.COLOR_BGR2RGB)
+
+    def close(self) -> None:
+        self._detector.close()
+
+    def __enter__(self) -> PoseTracker:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class TrackRecorder:
+    """Appends PoseFrames (any timing: a video's frames or a camera's) and makes a Track."""
+
+    def __init__(self, fps: float, image_size_px: tuple[int, int], meta: dict | None = None):
+        self.fps = fps
+        self.image_size_px = image_size_px
+        self.meta = dict(meta or {})
+        self._frames: list[PoseFrame] = []
+
+    def add(self, pose_frame: PoseFrame) -> None:
+        self._frames.append(pose_frame)
+
+    def __len__(self) -> int:
+        return len(self._frames)
+
+    def to_track(self) -> Track:
+        track = Track.empty(len(self._frames), self.fps, self.image_size_px, self.meta)
+        for row, pose_frame in enumerate(self._frames):
+            track.frame_index[row] = pose_frame.frame_index
+            track.time_s[row] = pose_frame.time_s
+            detection = pose_frame.detection
+            if detection is not None:
+                track.found[row] = True
+                track.image_xyz[row] = detection.image_xyz
+                track.visibility[row] = detection.visibility
+                track.presence[row] = detection.presence
+                track.world_xyz_m[row] = detection.world_xyz_m
+        return track
+
+
+def track_source(
+    source: FrameSource, settings: TrackingSettings, meta: dict, total: int = 0, progress: ProgressFn | None = None
+) -> Track:
+    """Run the tracker over every frame a source gives, on this thread."""
+    recorder = TrackRecorder(source.fps, (source.width, source.height), {**meta, **settings.describe()})
+    with PoseTracker(settings, (source.width, source.height)) as tracker:
+        for frame in source:
+            recorder.add(tracker.process(frame))
+            if progress and progress(len(recorder), total):
+                raise Cancelled(f"cancelled after {len(recorder)} of {total} frames")
+    return recorder.to_track()
+
+
 def track_video(
     video_path: str | Path,
-    model_path: str | Path,
+    settings: TrackingSettings,
     start_frame: int = 0,
     end_frame: int | None = None,
-    roi: RegionOfInterest | None = None,
+    stride: int = 1,
     progress: ProgressFn | None = None,
 ) -> Track:
-    """Run BlazePose over [start_frame, end_frame) of a video; one Track row per frame read."""
-    with VideoFileSource(video_path, start_frame, end_frame) as source:
+    """BlazePose over [start_frame, end_frame) of a video file: one Track row per frame read."""
+    with VideoFileSource(video_path, start_frame, end_frame, stride) as source:
         meta = {
             "source": str(Path(video_path).resolve()),
-            "model": Path(model_path).name,
             "start_frame": source.start_frame,
             "end_frame": source.end_frame,
-            "roi": asdict(roi) if roi else None,
+            "stride": stride,
         }
-        track = Track.empty(source.n_frames, source.fps, (source.width, source.height), meta)
-        n_read = 0
-        with PoseDetector(model_path, roi) as detector:
-            for row, frame in enumerate(source):
-                detection = detector.detect(frame.bgr, frame.time_s)
-                track.frame_index[row] = frame.index
-                track.time_s[row] = frame.time_s
-                if detection is not None:
-                    track.found[row] = True
-                    track.image_xyz[row] = detection.image_xyz
-                    track.visibility[row] = detection.visibility
-                    track.presence[row] = detection.presence
-                    track.world_xyz_m[row] = detection.world_xyz_m
-                n_read = row + 1
-                if progress and progress(n_read, source.n_frames):
-                    raise Cancelled(f"cancelled after {n_read} of {source.n_frames} frames")
-    if n_read == 0:
+        track = track_source(source, settings, meta, source.n_frames, progress)
+    if len(track) == 0:
         raise SourceError(f"no frame could be decoded from {video_path}")
-    return _first_rows(track, n_read)
-
-
-def _first_rows(track: Track, n: int) -> Track:
-    """The track cut to the frames actually decoded (containers may over-count)."""
-    if n == len(track):
-        return track
-    return replace(track, **{name: getattr(track, name)[:n] for name in PER_FRAME_FIELDS})
+    return track
