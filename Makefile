@@ -18,8 +18,8 @@ VENV := .venv-$(BLENDER)
 PY := $(VENV)/bin/python
 PYTHON ?= $(shell sh tools/find_python.sh $(PY_VERSION))
 DEMO := demo_out
-# The demo clip has bystanders: until subject selection lands, look only below row 470, frames 35-194.
-DEMO_ARGS := --start 35 --end 195 --roi ,470,,
+# The demo clip has bystanders: follow the walker inside a region around her path, while she crosses.
+DEMO_ARGS := --start 35 --end 206 --roi ,470,, --subject follow
 
 .PHONY: venv demo test test-4.2 extension clean
 

@@ -1,4 +1,10 @@
-"""Headless CLI on the `bpy` module: `python -m ras_mocap bake VIDEO --out OUT.blend`."""
+"""Headless CLI on the `bpy` module.
+
+    python -m ras_mocap bake VIDEO_OR_TRACK --out OUT.blend [--bvh OUT.bvh]
+    python -m ras_mocap track VIDEO --out TRACK.npz
+    python -m ras_mocap capture (--camera N | --replay VIDEO) --seconds S --out TRACK.npz
+    python -m ras_mocap cameras
+"""
 from __future__ import annotations
 
 import argparse
@@ -9,7 +15,15 @@ from pathlib import Path
 from .capture.detector import RegionOfInterest
 from .capture.models import MODEL_VARIANTS, ModelError, resolve_model
 from .capture.sources import SourceError
-from .capture.track import Track, TrackError
+from .capture.subject import SUBJECT_MODES
+from .core.cleaning import CleaningSettings
+from .core.track import Track, TrackError
+
+SUBJECT_HELP = (
+    "which person is the subject when several are found: 'follow' (default) takes the largest person "
+    "first, then whoever continues their path, never jumping to a bystander; 'largest' and 'central' "
+    "choose again every frame. Draw --roi around the subject to start on the right person."
+)
 
 
 def _roi(text: str) -> RegionOfInterest:
@@ -24,20 +38,66 @@ def _roi(text: str) -> RegionOfInterest:
     return RegionOfInterest(x0 or 0, y0 or 0, x1, y1)
 
 
+def _detection_options() -> argparse.ArgumentParser:
+    options = argparse.ArgumentParser(add_help=False)
+    group = options.add_argument_group("detection")
+    group.add_argument("--model", choices=MODEL_VARIANTS, default="full", help="BlazePose variant (default: full)")
+    group.add_argument("--model-path", type=Path, help="a PoseLandmarker .task file (or set RAS_MOCAP_MODEL)")
+    group.add_argument("--download", action="store_true", help="download the official model if none is cached")
+    group.add_argument("--roi", type=_roi, help="only look at this pixel rectangle x0,y0,x1,y1 (around the subject)")
+    group.add_argument("--subject", choices=SUBJECT_MODES, default="follow", help=SUBJECT_HELP)
+    group.add_argument("--num-poses", type=int, default=2, help="people to look for (default 2; 1 is fastest for one person)")
+    return options
+
+
+def _video_range_options() -> argparse.ArgumentParser:
+    options = argparse.ArgumentParser(add_help=False)
+    group = options.add_argument_group("video range")
+    group.add_argument("--start", type=int, default=0, help="first video frame (0-based)")
+    group.add_argument("--end", type=int, help="video frame to stop before")
+    group.add_argument("--stride", type=int, default=1, help="track every n-th frame (default 1)")
+    return options
+
+
+def _cleaning_options() -> argparse.ArgumentParser:
+    defaults = CleaningSettings()
+    options = argparse.ArgumentParser(add_help=False)
+    group = options.add_argument_group("cleaning (applied when baking; saved tracks stay raw)")
+    group.add_argument("--cutoff-hz", type=float, default=defaults.cutoff_hz,
+                       help=f"zero-lag low-pass cutoff (default {defaults.cutoff_hz:g} Hz; 0 = off)")
+    group.add_argument("--max-gap-s", type=float, default=defaults.max_gap_s,
+                       help=f"bridge gaps up to this long (default {defaults.max_gap_s:g} s); longer gaps hold the pose")
+    group.add_argument("--keep-swaps", action="store_true", help="do not undo left/right leg and arm swaps")
+    return options
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ras_mocap", description="Single-camera motion capture on Blender's bpy module.")
     commands = parser.add_subparsers(dest="command", required=True)
-    bake = commands.add_parser("bake", help="track a video (or load a track) and bake it onto a rig in a .blend")
-    bake.add_argument("input", type=Path, help="a video file, or a landmark track (.npz) saved by an earlier bake")
+    detection, video_range, cleaning = _detection_options(), _video_range_options(), _cleaning_options()
+
+    bake = commands.add_parser("bake", parents=[detection, video_range, cleaning],
+                               help="track a video (or load a track) and bake it onto a rig in a .blend")
+    bake.add_argument("input", type=Path, help="a video file, or a landmark track (.npz) saved earlier")
     bake.add_argument("--out", type=Path, required=True, help="the .blend to write")
     bake.add_argument("--bvh", type=Path, help="also export the animation as BVH")
     bake.add_argument("--track", type=Path, help="where to save the landmark track (default: OUT with .npz)")
-    bake.add_argument("--model", choices=MODEL_VARIANTS, default="full", help="BlazePose variant (default: full)")
-    bake.add_argument("--model-path", type=Path, help="a PoseLandmarker .task file (or set RAS_MOCAP_MODEL)")
-    bake.add_argument("--download", action="store_true", help="download the official model if none is cached")
-    bake.add_argument("--start", type=int, default=0, help="first video frame (0-based)")
-    bake.add_argument("--end", type=int, help="video frame to stop before")
-    bake.add_argument("--roi", type=_roi, help="only look at this pixel rectangle x0,y0,x1,y1 (to skip bystanders)")
+
+    track = commands.add_parser("track", parents=[detection, video_range], help="detect only: a video -> a landmark track (.npz)")
+    track.add_argument("input", type=Path, help="a video file")
+    track.add_argument("--out", type=Path, required=True, help="the track (.npz) to write")
+
+    capture = commands.add_parser("capture", parents=[detection], help="record a live take from a camera into a track (.npz)")
+    where = capture.add_mutually_exclusive_group(required=True)
+    where.add_argument("--camera", type=int, help="camera index (see `cameras`)")
+    where.add_argument("--replay", type=Path, help="replay a video file at its frame rate, as if it were a camera")
+    capture.add_argument("--seconds", type=float, default=10.0, help="length of the take (default 10 s)")
+    capture.add_argument("--size", help="requested camera size WxH, e.g. 1280x720")
+    capture.add_argument("--fps", type=float, help="requested camera frame rate")
+    capture.add_argument("--mirror", action="store_true", help="mirror the image (a selfie view)")
+    capture.add_argument("--out", type=Path, required=True, help="the track (.npz) to write")
+
+    commands.add_parser("cameras", help="list the camera indices that open")
     return parser
 
 
@@ -55,45 +115,99 @@ def _download_progress():
     return update
 
 
-def _track(args: argparse.Namespace) -> Track:
-    if args.input.suffix.lower() == ".npz":
-        return Track.load(args.input)
+def _tracking_settings(args: argparse.Namespace):
+    from .capture.tracking import TrackingSettings
+
+    if args.num_poses < 1:
+        raise ValueError("--num-poses must be 1 or more")
+    model = resolve_model(args.model, args.model_path, allow_download=args.download, progress=_download_progress())
+    print(f"model: {model}")
+    return TrackingSettings(model, args.roi, args.subject, args.num_poses)
+
+
+def _summary(track: Track, elapsed_s: float) -> str:
+    return (f"tracked {len(track)} frames in {elapsed_s:.1f} s ({1000 * elapsed_s / max(len(track), 1):.1f} ms/frame), "
+            f"person found in {track.found.sum()} ({100 * track.detection_rate:.0f}%)")
+
+
+def _track_video(args: argparse.Namespace) -> Track:
     from tqdm import tqdm
 
     from .capture.tracking import track_video
 
-    model = resolve_model(args.model, args.model_path, allow_download=args.download, progress=_download_progress())
-    print(f"model: {model}")
+    settings = _tracking_settings(args)
     with tqdm(unit="frame", desc="tracking") as bar:
         def progress(done: int, total: int) -> None:
             bar.total = total
             bar.update(done - bar.n)
 
         started = time.perf_counter()
-        track = track_video(args.input, model, args.start, args.end, args.roi, progress)
-    elapsed = time.perf_counter() - started
-    print(f"tracked {len(track)} frames in {elapsed:.1f} s ({1000 * elapsed / len(track):.1f} ms/frame), "
-          f"person found in {track.found.sum()} ({100 * track.detection_rate:.0f}%)")
-    track_path = args.track or args.out.with_suffix(".npz")
-    print(f"track: {track.save(track_path)}")
+        track = track_video(args.input, settings, args.start, args.end, args.stride, progress)
+    print(_summary(track, time.perf_counter() - started))
     return track
 
 
 def _bake(args: argparse.Namespace) -> None:
-    track = _track(args)
+    if args.input.suffix.lower() == ".npz":
+        track = Track.load(args.input)
+    else:
+        track = _track_video(args)
+        print(f"track: {track.save(args.track or args.out.with_suffix('.npz'))}")
+    cleaning = CleaningSettings(
+        max_gap_s=args.max_gap_s, fix_swaps=not args.keep_swaps, cutoff_hz=args.cutoff_hz or None
+    )
     from .blender.bake import bake_to_files
 
-    result = bake_to_files(track, args.out, args.bvh)
+    result = bake_to_files(track, args.out, args.bvh, cleaning)
     print(f"baked frames {result.frame_start}-{result.frame_end} onto {result.rig_name} "
           f"as action {result.action_name!r}")
     print(f"blend: {args.out}" + (f"\nbvh: {args.bvh}" if args.bvh else ""))
 
 
+def _track(args: argparse.Namespace) -> None:
+    print(f"track: {_track_video(args).save(args.out)}")
+
+
+def _capture(args: argparse.Namespace) -> None:
+    from .capture.live import record_take
+    from .capture.sources import ReplaySource, WebcamSource
+
+    if args.replay:
+        def open_source():
+            return ReplaySource(args.replay)
+        name = str(args.replay.resolve())
+    else:
+        width, height = _size(args.size) if args.size else (None, None)
+
+        def open_source():
+            return WebcamSource(args.camera, width, height, args.fps, args.mirror)
+        name = f"camera {args.camera}"
+    take = record_take(open_source, _tracking_settings(args), args.seconds, {"source": name})
+    print(take.message)
+    print(_summary(take.track, take.elapsed_s) + f", {take.frames_dropped} dropped by the source")
+    print(f"track: {take.track.save(args.out)}")
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise ValueError(f"--size takes WIDTHxHEIGHT, e.g. 1280x720, not {text!r}") from None
+    return width, height
+
+
+def _cameras(_args: argparse.Namespace) -> None:
+    from .capture.sources import list_cameras
+
+    cameras = list_cameras()
+    print("\n".join(f"camera {i}" for i in cameras) if cameras else "no camera opens on this machine")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    commands = {"bake": _bake, "track": _track, "capture": _capture, "cameras": _cameras}
     try:
-        if args.command == "bake":
-            _bake(args)
+        commands[args.command](args)
     except (ModelError, SourceError, TrackError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

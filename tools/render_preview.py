@@ -15,7 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from ras_mocap.blender.pose_sampling import bone_segments_world  # noqa: E402
-from ras_mocap.capture.track import Track  # noqa: E402
+from ras_mocap.core.track import Track  # noqa: E402
 from ras_mocap.core.skeleton import KP  # noqa: E402
 
 LIMBS = [("left_shoulder", "left_elbow"), ("left_elbow", "left_wrist"), ("right_shoulder", "right_elbow"),

@@ -5,11 +5,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import bpy
+import numpy as np
 
-from ..capture.track import Track
-from ..core.filters import fill_gaps_linear
+from ..core.cleaning import CleaningSettings, clean_track
+from ..core.filters import valid_runs
 from ..core.rig_spec import body_lengths_from_world
 from ..core.solver import solve
+from ..core.track import Track
 from . import export, keys, rig as rig_module
 
 __all__ = ["BakeResult", "bake_track", "bake_to_files"]
@@ -23,25 +25,33 @@ class BakeResult:
     frame_end: int
 
 
-def bake_track(context: bpy.types.Context, track: Track, rig: bpy.types.Object | None = None) -> BakeResult:
-    """Solve the track and key it onto `rig` (a new RAS rig sized from the person if None).
+def bake_track(
+    context: bpy.types.Context,
+    track: Track,
+    rig: bpy.types.Object | None = None,
+    cleaning: CleaningSettings = CleaningSettings(),
+) -> BakeResult:
+    """Clean and solve the track and key it onto `rig` (a new RAS rig sized from the person if None).
 
-    Frames with nobody found are interpolated from their neighbours. Scene frame f is
-    video frame f - 1 (Blender counts from 1); the scene takes the video's range and fps.
+    Short gaps are bridged by the cleaning; across a long gap (nobody seen) the pose is
+    held (constant keys), never invented. Scene frame f is video frame f - 1 (Blender
+    counts from 1); the scene takes the video's range and fps.
     """
-    if not track.found.any():
+    clean = clean_track(track, cleaning)
+    valid = clean.found
+    if not valid.any():
         raise ValueError("nobody was detected in any frame of the track; nothing to bake")
-    world = fill_gaps_linear(track.world_xyz_m, track.found)
-    image_px = fill_gaps_linear(track.image_xy_px, track.found)
-    lengths = body_lengths_from_world(world[track.found])
+    lengths = body_lengths_from_world(clean.world_xyz_m[valid])
     if rig is None:
         rig = rig_module.add_ras_rig(context, lengths)
-    channels = solve(world, image_px, rig_module.rest_bones(rig), lengths)
+    channels = solve(clean.world_xyz_m[valid], clean.image_xy_px[valid], rig_module.rest_bones(rig), lengths)
 
     source_name = Path(track.meta.get("source", "capture")).stem
     action = bpy.data.actions.new(f"{source_name}_mocap")
+    frames = clean.frame_index[valid] + 1
+    run_ends = np.cumsum([stop - start for start, stop in valid_runs(valid)]) - 1
+    keys.write_pose_channels(action, rig, frames, channels.euler_rad, channels.location_m, hold_keys=run_ends[:-1])
     frames = track.frame_index + 1
-    keys.write_pose_channels(action, rig, frames, channels.euler_rad, channels.location_m)
 
     scene = context.scene
     scene.render.fps = max(1, round(track.fps))
@@ -51,11 +61,13 @@ def bake_track(context: bpy.types.Context, track: Track, rig: bpy.types.Object |
     return BakeResult(rig.name, action.name, int(frames[0]), int(frames[-1]))
 
 
-def bake_to_files(track: Track, blend_path: Path, bvh_path: Path | None = None) -> BakeResult:
+def bake_to_files(
+    track: Track, blend_path: Path, bvh_path: Path | None = None, cleaning: CleaningSettings = CleaningSettings()
+) -> BakeResult:
     """Headless bake: a fresh empty scene, the track keyed on a new RAS rig, saved (and BVH)."""
     bpy.ops.wm.read_factory_settings(use_empty=True)
     context = bpy.context
-    result = bake_track(context, track)
+    result = bake_track(context, track, cleaning=cleaning)
     export.save_blend(blend_path)
     if bvh_path:
         export.export_bvh(context, bpy.data.objects[result.rig_name], bvh_path)

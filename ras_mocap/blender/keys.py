@@ -8,17 +8,18 @@ from . import compat
 
 __all__ = ["write_pose_channels"]
 
-_LINEAR = bpy.types.Keyframe.bl_rna.properties["interpolation"].enum_items["LINEAR"].value
+_INTERPOLATION = bpy.types.Keyframe.bl_rna.properties["interpolation"].enum_items
+_LINEAR, _CONSTANT = _INTERPOLATION["LINEAR"].value, _INTERPOLATION["CONSTANT"].value
 
 
-def _write_curve(fcurve, frames: np.ndarray, values: np.ndarray) -> None:
+def _write_curve(fcurve, frames: np.ndarray, values: np.ndarray, interpolation: np.ndarray) -> None:
     points = fcurve.keyframe_points
     points.add(len(frames))
     co = np.empty(2 * len(frames), dtype=np.float32)
     co[0::2] = frames
     co[1::2] = values
     points.foreach_set("co", co)
-    points.foreach_set("interpolation", np.full(len(frames), _LINEAR, dtype=np.int32))
+    points.foreach_set("interpolation", interpolation)
     fcurve.update()
 
 
@@ -28,11 +29,17 @@ def write_pose_channels(
     frames: np.ndarray,
     euler_rad: dict[str, np.ndarray],
     location_m: dict[str, np.ndarray],
+    hold_keys: np.ndarray | None = None,
 ) -> int:
     """Key `rotation_euler` / `location` of pose bones on `frames`; returns the curves written.
 
-    The action is assigned to the armature. Existing curves of the same paths are replaced.
+    Keys interpolate linearly, except those at `hold_keys` (indices into frames), which hold
+    their value until the next key (a gap in the capture). The action is assigned to the
+    armature. Existing curves of the same paths are replaced.
     """
+    interpolation = np.full(len(frames), _LINEAR, dtype=np.int32)
+    if hold_keys is not None:
+        interpolation[np.asarray(hold_keys, int)] = _CONSTANT
     fcurves = compat.action_fcurves(action, armature)
     written = 0
     for prop, channels in (("rotation_euler", euler_rad), ("location", location_m)):
@@ -43,6 +50,6 @@ def write_pose_channels(
                 if old is not None:
                     fcurves.remove(old)
                 curve = compat.new_fcurve(fcurves, data_path, axis, bone_name)
-                _write_curve(curve, frames, values[:, axis])
+                _write_curve(curve, frames, values[:, axis], interpolation)
                 written += 1
     return written

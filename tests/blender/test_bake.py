@@ -1,6 +1,8 @@
 """Baking a real track onto the RAS rig in the real bpy."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import bpy
 import numpy as np
 import pytest
@@ -8,6 +10,7 @@ from scipy.spatial.transform import Rotation
 
 from ras_mocap.blender import compat
 from ras_mocap.blender.bake import bake_to_files, bake_track
+from ras_mocap.core.cleaning import clean_track
 from ras_mocap.core.skeleton import mediapipe_to_blender
 from ras_mocap.core.solver import RAS_DRIVES, keypoint_joints
 
@@ -36,7 +39,7 @@ def test_posed_bones_point_along_the_keypoints(pose2sim_track):
     """Forward check: Blender's own evaluation of the keyed pose aims each bone at its landmarks."""
     result = bake_track(bpy.context, pose2sim_track)
     rig = bpy.data.objects[result.rig_name]
-    joints = keypoint_joints(mediapipe_to_blender(pose2sim_track.world_xyz_m))
+    joints = keypoint_joints(mediapipe_to_blender(clean_track(pose2sim_track).world_xyz_m))
     bones = rig.data.bones
     # each drive's rest direction: the bone itself, except the foot, aimed at the toe tip
     rest_dirs = {name: np.array(bones[name].tail_local - bones[name].head_local)
@@ -76,3 +79,16 @@ def test_nothing_detected_is_refused(pose2sim_track):
     with pytest.raises(ValueError, match="nobody was detected"):
         bake_track(bpy.context, empty)
     assert not bpy.data.actions and not bpy.data.armatures
+
+
+def test_a_long_gap_is_held_not_invented(pose2sim_track):
+    """Nobody seen in video frames 40-69 (0.5 s): no keys there, the pose before it holds."""
+    found = pose2sim_track.found.copy()
+    found[40:70] = False
+    found[80:83] = False  # 50 ms: bridged
+    result = bake_track(bpy.context, replace(pose2sim_track, found=found))
+    curve = _curves(bpy.data.objects[result.rig_name]).find('pose.bones["thigh.L"].rotation_euler', index=0)
+    keyed = {int(k.co[0]): k.interpolation for k in curve.keyframe_points}
+    assert not set(range(41, 71)) & set(keyed)  # scene frame = video frame + 1
+    assert {81, 82, 83} <= set(keyed)
+    assert keyed[40] == "CONSTANT" and keyed[71] == "LINEAR" and keyed[39] == "LINEAR"

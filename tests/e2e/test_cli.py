@@ -5,8 +5,9 @@ import os
 import subprocess
 import sys
 
-from ras_mocap.capture.track import Track
-from tests.conftest import POSE2SIM_VIDEO, REPO, model_path
+from ras_mocap.core.track import Track
+from tests.capture.videos import noise_video
+from tests.conftest import POSE2SIM_VIDEO, REPO, WALK_SIDE_VIDEO, model_path
 
 
 def _cli(*args, env_model=None, cwd=None):
@@ -21,7 +22,7 @@ def _cli(*args, env_model=None, cwd=None):
 
 def test_bake_writes_blend_bvh_and_track(tmp_path):
     run = _cli("bake", POSE2SIM_VIDEO, "--out", tmp_path / "walk.blend", "--bvh", tmp_path / "walk.bvh",
-               env_model=model_path("lite"))
+               "--num-poses", "1", env_model=model_path("lite"))
     assert run.returncode == 0, run.stderr[-3000:]
     assert (tmp_path / "walk.blend").stat().st_size > 100_000
     bvh = (tmp_path / "walk.bvh").read_text()
@@ -42,4 +43,25 @@ def test_bad_inputs_give_one_clear_error(tmp_path):
     assert offline.returncode == 2 and "model file not found" in offline.stderr
     bad_roi = _cli("bake", POSE2SIM_VIDEO, "--out", tmp_path / "x.blend", "--roi", "1,2,3")
     assert bad_roi.returncode == 2 and "--roi takes x0,y0,x1,y1" in bad_roi.stderr
+    assert not (tmp_path / "x.blend").exists()
+
+
+def test_track_and_capture_write_tracks(tmp_path):
+    tracked = _cli("track", WALK_SIDE_VIDEO, "--out", tmp_path / "t.npz", "--stride", "2", "--model-path", model_path("lite"))
+    assert tracked.returncode == 0, tracked.stderr[-3000:]
+    track = Track.load(tmp_path / "t.npz")
+    assert list(track.frame_index[:3]) == [0, 2, 4] and track.meta["subject"] == "follow"
+    captured = _cli("capture", "--replay", WALK_SIDE_VIDEO, "--seconds", "1.5", "--num-poses", "1",
+                    "--out", tmp_path / "take.npz", env_model=model_path("lite"))
+    assert captured.returncode == 0, captured.stderr[-3000:]
+    assert "recorded" in captured.stdout
+    take = Track.load(tmp_path / "take.npz")
+    assert take.meta["live"] and 30 <= len(take) <= 46  # 1.5 s of a 30 fps camera
+    cameras = _cli("cameras")
+    assert cameras.returncode == 0 and "camera" in cameras.stdout
+
+
+def test_a_video_with_nobody_in_it_is_reported(tmp_path):
+    run = _cli("bake", noise_video(tmp_path / "noise.mp4"), "--out", tmp_path / "x.blend", env_model=model_path("lite"))
+    assert run.returncode == 2 and "nobody was detected" in run.stderr
     assert not (tmp_path / "x.blend").exists()

@@ -10,6 +10,7 @@ from ...capture.sources import SourceError
 from ...capture.tracking import track_video
 from ..bake import bake_track
 from ..prefs import model_cache_dir, preferences
+from ..props import cleaning_settings, tracking_settings
 
 
 class RASMOCAP_OT_bake_video(bpy.types.Operator):
@@ -38,12 +39,12 @@ class RASMOCAP_OT_bake_video(bpy.types.Operator):
             window_manager.progress_begin(0, 1)
             try:
                 track = track_video(
-                    video, model, settings.frame_start, settings.frame_end or None,
+                    video, tracking_settings(settings, model), settings.frame_start, settings.frame_end or None,
                     progress=lambda done, total: window_manager.progress_update(done / total),
                 )
             finally:
                 window_manager.progress_end()
-            result = bake_track(context, track)
+            result = bake_track(context, track, cleaning=cleaning_settings(settings))
         except (ModelError, SourceError, ValueError) as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
