@@ -17,7 +17,7 @@ import mediapipe as mp
 from mediapipe.tasks.python import vision
 
 from ras_mocap.blender.bake import bake_to_files
-from ras_mocap.capture.tracking import track_video
+from ras_mocap.capture.tracking import TrackingSettings, track_video
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -51,7 +51,7 @@ def bake_ms(video: Path, model: Path) -> tuple[float, float, int]:
     """(whole bake ms/frame, of which tracking ms/frame, frames)."""
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        track = track_video(video, model)
+        track = track_video(video, TrackingSettings(model, num_poses=1))
         tracked = time.perf_counter()
         bake_to_files(track, Path(tmp) / "bench.blend", Path(tmp) / "bench.bvh")
         done = time.perf_counter()
