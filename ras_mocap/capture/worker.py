@@ -35,10 +35,6 @@ class WorkerStats:
     frames_dropped: int = 0  # dropped from the queue because the consumer was slow
     frames_missed: int = 0  # frames the camera moved past while the detector was busy (replay source)
 
-    @property
-    def detection_rate(self) -> float:
-        return self.frames_with_person / self.frames_processed if self.frames_processed else 0.0
-
 
 class CaptureWorker:
     """Runs source -> PoseTracker on a thread; `start()` returns once both are open (or raises)."""

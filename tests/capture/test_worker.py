@@ -7,7 +7,7 @@ import pytest
 
 from ras_mocap.capture.live import record_take
 from ras_mocap.capture.models import ModelError
-from ras_mocap.capture.sources import ReplaySource, SourceError, WebcamSource
+from ras_mocap.capture.sources import ReplaySource, SourceError, VideoFileSource, WebcamSource
 from ras_mocap.capture.tracking import TrackingSettings
 from ras_mocap.capture.worker import CaptureWorker, WorkerState
 from tests.conftest import WALK_SIDE_VIDEO, model_path
@@ -90,3 +90,18 @@ def test_a_bad_model_fails_at_start_and_closes_the_source(tmp_path):
         worker.start()
     assert not worker.running
     assert opened[0].closed  # released on the worker thread
+
+
+def test_lossless_worker_hands_over_every_frame_to_a_slow_consumer():
+    """A video bake on the worker: the worker waits for room instead of dropping."""
+    worker = CaptureWorker(lambda: VideoFileSource(WALK_SIDE_VIDEO, end_frame=40), LITE, queue_size=4, lossless=True)
+    worker.start()
+    received = []
+    while True:
+        running = worker.running
+        received += worker.drain()
+        if not running:
+            break
+        time.sleep(0.05)  # slower than the detector
+    assert [f.frame_index for f in received] == list(range(40))
+    assert worker.state is WorkerState.ENDED and worker.stats.frames_dropped == 0
