@@ -19,7 +19,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell sh tools/find_python.sh $(PY_VERSION))
 DEMO := demo_out
 # The demo clip has bystanders: follow the walker inside a region around her path, while she crosses.
-DEMO_ARGS := --start 35 --end 206 --roi ,470,, --subject follow
+DEMO_ARGS := --start 35 --end 196 --roi ,470,, --subject follow
 
 .PHONY: venv demo test test-4.2 extension clean
 
