@@ -44,7 +44,9 @@ def bake_track(
     lengths = body_lengths_from_world(clean.world_xyz_m[valid])
     if rig is None:
         rig = rig_module.add_ras_rig(context, lengths)
-    channels = solve(clean.world_xyz_m[valid], clean.image_xy_px[valid], rig_module.rest_bones(rig), lengths)
+    channels = solve(
+        clean.world_xyz_m[valid], clean.image_xy_px[valid], clean.image_size_px, rig_module.rest_bones(rig), lengths
+    )
 
     source_name = Path(track.meta.get("source", "capture")).stem
     action = bpy.data.actions.new(f"{source_name}_mocap")

@@ -71,8 +71,9 @@ def add_ras_rig(context: bpy.types.Context, lengths: BodyLengths | None = None, 
             ik_collection.assign(control_bone)
     bpy.ops.object.mode_set(mode="OBJECT")
 
+    modes = {spec.name: spec.rotation_mode for spec in RAS_BONES}
     for pose_bone in rig.pose.bones:
-        pose_bone.rotation_mode = "XYZ"
+        pose_bone.rotation_mode = modes.get(pose_bone.name, "XYZ")
     for tip, target, _direction, pole, _offset, prop in _IK_CHAINS:
         ik = rig.pose.bones[tip].constraints.new("IK")
         ik.target, ik.subtarget = rig, target
@@ -91,6 +92,8 @@ def rest_bones(rig: bpy.types.Object) -> list[RestBone]:
             parent=bone.parent.name if bone.parent else None,
             matrix=np.array(bone.matrix_local.to_3x3()),
             head_m=np.array(bone.head_local),
+            length_m=bone.length,
+            rotation_mode=rig.pose.bones[bone.name].rotation_mode,
         )
         for bone in _parents_first(rig.data.bones)
     ]

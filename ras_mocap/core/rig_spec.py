@@ -20,15 +20,18 @@ class BoneSpec:
     head: str  # joint name in the rest pose (see rest_pose)
     tail: str
     deform: bool = True
+    rotation_mode: str = "XYZ"
+    """Euler order; the torso and head bones turn about their own (vertical) Y axis, so Y must not
+    be the middle angle (gimbal lock at +-90 deg, a person seen from the side): they use YXZ."""
 
 
 RAS_BONES: tuple[BoneSpec, ...] = (
     BoneSpec("root", None, "root", "root_tail", deform=False),
-    BoneSpec("pelvis", "root", "mid_hip", "spine_base"),
-    BoneSpec("spine", "pelvis", "spine_base", "spine_mid"),
-    BoneSpec("chest", "spine", "spine_mid", "neck_base"),
-    BoneSpec("neck", "chest", "neck_base", "head_base"),
-    BoneSpec("head", "neck", "head_base", "head_top"),
+    BoneSpec("pelvis", "root", "mid_hip", "spine_base", rotation_mode="YXZ"),
+    BoneSpec("spine", "pelvis", "spine_base", "spine_mid", rotation_mode="YXZ"),
+    BoneSpec("chest", "spine", "spine_mid", "neck_base", rotation_mode="YXZ"),
+    BoneSpec("neck", "chest", "neck_base", "head_base", rotation_mode="YXZ"),
+    BoneSpec("head", "neck", "head_base", "head_top", rotation_mode="YXZ"),
     *(
         spec
         for side in ("L", "R")

@@ -3,8 +3,8 @@
 A first solver, vectorised over frames: each driven bone is aimed from two
 keypoint-derived joints; bones with a `side` pair (pelvis, spine, chest, neck,
 head) also take their twist from it, the others swing from their parent's pose.
-Root motion: pelvis height puts the lowest foot point on the floor; horizontal
-travel comes from the image, scaled to metres by the torso (static camera).
+Root motion: the hip centre's path from the image and the metric landmarks
+(rootmotion.py; static, level camera), the floor under the lowest foot point.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import numpy as np
 from scipy.spatial.transform import Rotation
 
 from .rig_spec import BodyLengths, rest_pose
+from .rootmotion import hip_path_camera_m
 from .skeleton import KP, mediapipe_to_blender
 
 __all__ = ["RestBone", "BoneDrive", "RAS_DRIVES", "PoseChannels", "keypoint_joints", "solve"]
@@ -27,6 +28,8 @@ class RestBone:
     parent: str | None
     matrix: np.ndarray  # (3, 3)
     head_m: np.ndarray  # (3,)
+    length_m: float
+    rotation_mode: str = "XYZ"  # the pose bone's Euler order
 
 
 @dataclass(frozen=True)
@@ -51,10 +54,16 @@ RAS_DRIVES: dict[str, BoneDrive] = {
         for bone, start, end in (
             ("upper_arm", "shoulder", "elbow"),
             ("forearm", "elbow", "wrist"),
-            ("hand", "wrist", "hand_tip"),
             ("thigh", "hip", "knee"),
             ("shin", "knee", "ankle"),
-            ("foot", "ankle", "toe_tip"),
+        )
+    },
+    **{
+        f"{bone}.{side}": BoneDrive(f"{start}.{side}", f"{end}.{side}", f"{side_from}.{side}", f"{side_to}.{side}")
+        for side in ("L", "R")
+        for bone, start, end, side_from, side_to in (
+            ("hand", "wrist", "hand_tip", "pinky", "index"),  # twist across the palm
+            ("foot", "ankle", "toe_tip", "ankle", "foot_side"),  # twist from the heel-ankle-toe plane
         )
     },
 }
@@ -64,8 +73,8 @@ RAS_DRIVES: dict[str, BoneDrive] = {
 class PoseChannels:
     """Per-frame channels for one armature: Euler angles per bone and the pelvis location."""
 
-    euler_rad: dict[str, np.ndarray]  # bone -> (N, 3), in the bone's own rest frame
-    euler_order: str  # Blender rotation mode, e.g. "XYZ"
+    euler_rad: dict[str, np.ndarray]  # bone -> (N, 3), in the bone's own rest frame and Euler order
+    euler_order: dict[str, str]  # bone -> Blender rotation mode, e.g. "XYZ"
     location_m: dict[str, np.ndarray]  # bone -> (N, 3), pose-bone location channels
 
 
@@ -90,8 +99,17 @@ def keypoint_joints(points: np.ndarray) -> dict[str, np.ndarray]:
             f"toe_tip.{side}": p[f"{prefix}_foot_index"],
             f"ear.{side}": p[f"{prefix}_ear"],
             f"mid_side.{side}": 0.5 * (p[f"{prefix}_hip"] + p[f"{prefix}_shoulder"]),
+            f"index.{side}": p[f"{prefix}_index"],
+            f"pinky.{side}": p[f"{prefix}_pinky"],
         }
+        if points.shape[-1] == 3:
+            joints[f"foot_side.{side}"] = _foot_side(joints[f"heel.{side}"], joints[f"ankle.{side}"], joints[f"toe_tip.{side}"])
     return joints
+
+
+def _foot_side(heel: np.ndarray, ankle: np.ndarray, toe: np.ndarray) -> np.ndarray:
+    """A point 10 cm off the ankle along the normal of the heel-ankle-toe plane (the foot's side)."""
+    return ankle + 0.1 * _unit(np.cross(toe - heel, ankle - heel))
 
 
 def _rest_joints(lengths: BodyLengths) -> dict[str, np.ndarray]:
@@ -99,7 +117,23 @@ def _rest_joints(lengths: BodyLengths) -> dict[str, np.ndarray]:
     for side in ("L", "R"):
         joints[f"ear.{side}"] = joints["head_base"] + (joints[f"shoulder.{side}"] - joints["neck_base"]) * 0.25
         joints[f"mid_side.{side}"] = 0.5 * (joints[f"hip.{side}"] + joints[f"shoulder.{side}"])
+        joints[f"heel.{side}"] = joints[f"ankle.{side}"] * (1.0, 0.0, 0.0) + (0.0, 0.05, 0.0)
+        joints[f"foot_side.{side}"] = _foot_side(joints[f"heel.{side}"], joints[f"ankle.{side}"], joints[f"toe_tip.{side}"])
+        # hands hang with the palms to the thighs: the index in front (-y) of the pinky
+        joints[f"index.{side}"] = joints[f"hand_tip.{side}"] + (0.0, -0.03, 0.0)
+        joints[f"pinky.{side}"] = joints[f"hand_tip.{side}"] + (0.0, 0.03, 0.0)
     return joints
+
+
+def blender_euler(rotation: Rotation, mode: str) -> np.ndarray:
+    """(N, 3) Euler angles as Blender stores them for rotation mode `mode`: always in x, y, z
+    slots. Blender's "YXZ" applies Y first: scipy's extrinsic "yxz", whose angles come in y, x, z order."""
+    return rotation.as_euler(mode.lower())[:, [mode.index(axis) for axis in "XYZ"]]
+
+
+def rotation_from_blender_euler(euler_xyz: np.ndarray, mode: str) -> Rotation:
+    """The inverse of blender_euler."""
+    return Rotation.from_euler(mode.lower(), euler_xyz[:, ["XYZ".index(axis) for axis in mode]])
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -147,37 +181,42 @@ def _armature_deltas(
     return deltas
 
 
-def _root_translation_m(
-    image_joints_px: dict[str, np.ndarray], joints_m: dict[str, np.ndarray], world_blender_m: np.ndarray
+def _root_position_m(
+    world_xyz_m: np.ndarray, image_xy_px: np.ndarray, image_size_px: tuple[int, int],
+    focal_px: float | None, world_blender_m: np.ndarray,
 ) -> np.ndarray:
-    """Pelvis position (N, 3) in armature space: image travel in x, lowest foot point on z = 0."""
-    hips_px, hips_m = image_joints_px["mid_hip"], joints_m["mid_hip"]
-    torso_px = np.linalg.norm(image_joints_px["neck_base"] - hips_px, axis=-1)
-    torso_m = np.linalg.norm(joints_m["neck_base"] - hips_m, axis=-1)
-    metres_per_px = np.median(torso_m) / np.median(torso_px)
+    """Mid-hip position (N, 3) in Blender's world for a static, level camera looking along +y:
+    x and height from the image path, depth relative to its median, and the floor where the
+    lowest foot point is in the median frame."""
+    camera_m = hip_path_camera_m(world_xyz_m, image_xy_px, image_size_px, focal_px)
+    x = camera_m[:, 0] - camera_m[0, 0]
+    depth = camera_m[:, 2] - np.median(camera_m[:, 2])
+    up = camera_m[0, 1] - camera_m[:, 1]
     feet = [KP[f"{s}_{p}"] for s in ("left", "right") for p in ("ankle", "heel", "foot_index")]
-    lowest_z = world_blender_m[:, feet, 2].min(axis=1)
-    x = (hips_px[:, 0] - hips_px[0, 0]) * metres_per_px
-    return np.stack([x, np.zeros_like(x), hips_m[:, 2] - lowest_z], axis=-1)
+    lowest_below_hip = world_blender_m[:, feet, 2].min(axis=1)
+    return np.stack([x, depth, up - np.median(up + lowest_below_hip)], axis=-1)
 
 
 def solve(
     world_xyz_m: np.ndarray,
     image_xy_px: np.ndarray,
+    image_size_px: tuple[int, int],
     bones: list[RestBone],
     lengths: BodyLengths,
     drives: dict[str, BoneDrive] = RAS_DRIVES,
     root_bone: str = "pelvis",
-    euler_order: str = "XYZ",
+    focal_px: float | None = None,
 ) -> PoseChannels:
     """Solve every frame of a gap-free track (MediaPipe world axes) for an armature at rest.
 
-    `bones` must list parents before children. Returns Blender pose-bone channels.
+    `bones` must list parents before children; `focal_px` is the camera's focal length if
+    known (it only sets the depth scale of the root path). Returns Blender pose-bone channels.
     """
     world = mediapipe_to_blender(world_xyz_m)
     joints = keypoint_joints(world)
-    deltas = _armature_deltas(bones, drives, joints, _rest_joints(lengths))
     by_name = {b.name: b for b in bones}
+    position = _root_position_m(world_xyz_m, image_xy_px, image_size_px, focal_px, world)
+    deltas = _armature_deltas(bones, drives, joints, _rest_joints(lengths))
     euler: dict[str, np.ndarray] = {}
     for bone in bones:
         if bone.name not in drives:
@@ -185,9 +224,8 @@ def solve(
         rest_rot = Rotation.from_matrix(bone.matrix)
         parent_delta = deltas[bone.parent] if bone.parent else Rotation.identity(len(world))
         local = rest_rot.inv() * parent_delta.inv() * deltas[bone.name] * rest_rot
-        # Blender's "XYZ" mode applies X first: scipy's extrinsic "xyz".
-        euler[bone.name] = np.unwrap(local.as_euler(euler_order.lower()), axis=0)
+        euler[bone.name] = np.unwrap(blender_euler(local, bone.rotation_mode), axis=0)
     root = by_name[root_bone]
-    position = _root_translation_m(keypoint_joints(image_xy_px), joints, world)
     location = (position - root.head_m) @ root.matrix  # into the bone's rest frame
-    return PoseChannels(euler_rad=euler, euler_order=euler_order, location_m={root_bone: location})
+    orders = {name: by_name[name].rotation_mode for name in euler}
+    return PoseChannels(euler_rad=euler, euler_order=orders, location_m={root_bone: location})

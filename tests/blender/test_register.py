@@ -29,7 +29,8 @@ def test_add_rig_operator_builds_an_ik_rig():
             ik = rig.pose.bones[f"shin.{side}"].constraints["IK"]
             assert (ik.subtarget, ik.pole_subtarget, ik.chain_count) == (f"foot_ik.{side}", f"knee_pole.{side}", 2)
             assert rig.pose.bones[f"forearm.{side}"].constraints["IK"].subtarget == f"hand_ik.{side}"
-        assert all(pb.rotation_mode == "XYZ" for pb in rig.pose.bones)
+        torso = {"pelvis", "spine", "chest", "neck", "head"}
+        assert all(pb.rotation_mode == ("YXZ" if pb.name in torso else "XYZ") for pb in rig.pose.bones)
         # the FK/IK switch drives the constraint
         rig["ik_legs"] = 1.0
         rig.update_tag()

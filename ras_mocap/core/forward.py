@@ -1,0 +1,43 @@
+"""Forward kinematics of solved channels on an armature's rest pose (numpy, vectorised over frames).
+
+Blender's pose evaluation for bones without constraints: each bone's posed matrix is its
+parent's posed matrix, times the bone's rest matrix relative to its parent, times the pose
+channels (location, then Euler rotation). Used to measure what a solve produces (joint
+positions, angles, foot contact) without Blender.
+"""
+from __future__ import annotations
+
+import numpy as np
+from .solver import PoseChannels, RestBone, rotation_from_blender_euler
+
+__all__ = ["posed_joints"]
+
+
+def _rest_4x4(bone: RestBone) -> np.ndarray:
+    matrix = np.eye(4)
+    matrix[:3, :3], matrix[:3, 3] = bone.matrix, bone.head_m
+    return matrix
+
+
+def posed_joints(bones: list[RestBone], channels: PoseChannels, n_frames: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Armature-space (head, tail) positions (N, 3) of every bone, parents listed first."""
+    rest = {b.name: _rest_4x4(b) for b in bones}
+    posed: dict[str, np.ndarray] = {}
+    joints: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for bone in bones:
+        basis = np.tile(np.eye(4), (n_frames, 1, 1))
+        if bone.name in channels.euler_rad:
+            rotation = rotation_from_blender_euler(channels.euler_rad[bone.name], channels.euler_order[bone.name])
+            basis[:, :3, :3] = rotation.as_matrix()
+        if bone.name in channels.location_m:
+            basis[:, :3, 3] = channels.location_m[bone.name]
+        if bone.parent:
+            local_rest = np.linalg.inv(rest[bone.parent]) @ rest[bone.name]
+            posed[bone.name] = posed[bone.parent] @ local_rest @ basis
+        else:
+            posed[bone.name] = rest[bone.name] @ basis
+        matrix = posed[bone.name]
+        head = matrix[:, :3, 3]
+        tail = head + matrix[:, :3, 1] * bone.length_m
+        joints[bone.name] = (head, tail)
+    return joints
