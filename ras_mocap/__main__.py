@@ -67,7 +67,7 @@ def _cleaning_options() -> argparse.ArgumentParser:
                        help=f"zero-lag low-pass cutoff (default {defaults.cutoff_hz:g} Hz; 0 = off)")
     group.add_argument("--max-gap-s", type=float, default=defaults.max_gap_s,
                        help=f"bridge gaps up to this long (default {defaults.max_gap_s:g} s); longer gaps hold the pose")
-    group.add_argument("--keep-swaps", action="store_true", help="do not undo left/right leg and arm swaps")
+    group.add_argument("--keep-swaps", action="store_true", help="do not undo left/right leg swaps")
     return options
 
 

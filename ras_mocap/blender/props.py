@@ -29,7 +29,7 @@ class RASMOCAP_PG_settings(bpy.types.PropertyGroup):
     cutoff_hz: bpy.props.FloatProperty(name="Smoothing Cutoff", min=0.0, max=30.0, default=6.0,
                                        description="Zero-lag low-pass cutoff in Hz (6 Hz suits walking; 0 = off)")
     fix_swaps: bpy.props.BoolProperty(name="Fix Left/Right Swaps", default=True,
-                                      description="Undo frames where BlazePose swapped the left and right leg or arm")
+                                      description="Undo frames where BlazePose swapped the left and right leg")
 
 
 def tracking_settings(settings: RASMOCAP_PG_settings, model_path: Path):

@@ -26,7 +26,7 @@ class CleaningSettings:
     max_gap_s: float = 0.25
     """Gaps up to this long are interpolated; longer ones stay gaps (no invented motion)."""
     fix_swaps: bool = True
-    """Undo left/right label swaps of legs and arms (temporal continuity in the image)."""
+    """Undo left/right label swaps of the legs (temporal continuity in the image)."""
     cutoff_hz: float | None = 6.0
     """Zero-lag low-pass cutoff (6 Hz suits walking); None keeps the raw jitter."""
 

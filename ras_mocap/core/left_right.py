@@ -18,9 +18,10 @@ __all__ = ["LIMB_PAIRS", "find_swaps", "swap_limbs"]
 
 LIMB_PAIRS: dict[str, tuple[tuple[int, int], ...]] = {
     "legs": tuple((KP[f"left_{p}"], KP[f"right_{p}"]) for p in ("knee", "ankle", "heel", "foot_index")),
-    "arms": tuple((KP[f"left_{p}"], KP[f"right_{p}"]) for p in ("elbow", "wrist", "pinky", "index", "thumb")),
 }
-"""Keypoint pairs that swap together; hips and shoulders anchor the sides and never swap."""
+"""Keypoint pairs that swap together; the hips anchor the sides and never swap. Legs only: on
+the pose2sim clip the same search on the arms (crossing in front of the body) swapped frames
+that were right."""
 
 
 def _hypotheses(points: np.ndarray, pairs: tuple[tuple[int, int], ...]) -> np.ndarray:
