@@ -1,0 +1,182 @@
+"""A walk with exactly known motion: forward kinematics of the DeepMimic captured walk cycle.
+
+../shared/fixtures/motion/humanoid3d_walk.txt drives humanoid.urdf (DeepMimic scales it by
+0.25 to metres; y up, walking along +x, the body's right is +z). From it: the 33 BlazePose
+keypoints in Blender's world (z up, walking along +x, left = +y), what a side camera sees of
+them (pixels, and MediaPipe-style hip-centred world landmarks), and the truth: joint angles,
+root path, foot contact. Face, hand, heel and toe points are fixed points of the head, hand
+and foot links.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.spatial.transform import Rotation
+
+from ras_mocap.core.skeleton import KP
+
+SCALE = 0.25  # DeepMimic's humanoid is built 4x and loaded at a quarter size
+TO_BLENDER = np.array([[1.0, 0, 0], [0, 0, -1.0], [0, 1.0, 0]])  # (x, y up, z right) -> (x, y left, z up)
+
+# urdf joint offsets from the parent link, before scaling
+_OFFSETS = {
+    "chest": (0, 0.944604, 0), "neck": (0, 0.895576, 0),
+    "right_hip": (0, 0, 0.339548), "left_hip": (0, 0, -0.339548),
+    "knee": (0, -1.686184, 0), "ankle": (0, -1.639480, 0),
+    "right_shoulder": (-0.0962, 0.974, 0.73244), "left_shoulder": (-0.0962, 0.974, -0.73244),
+    "elbow": (0, -1.099152, 0), "wrist": (0, -1.035788, 0),
+}
+# points fixed in a link (metres, link axes x forward, y up, z right): (link, offset)
+_FIXED_POINTS_M = {
+    "nose": ("neck", (0.10, 0.18, 0.0)),
+    "left_eye_inner": ("neck", (0.085, 0.21, -0.015)), "left_eye": ("neck", (0.08, 0.21, -0.03)),
+    "left_eye_outer": ("neck", (0.075, 0.21, -0.045)), "right_eye_inner": ("neck", (0.085, 0.21, 0.015)),
+    "right_eye": ("neck", (0.08, 0.21, 0.03)), "right_eye_outer": ("neck", (0.075, 0.21, 0.045)),
+    "left_ear": ("neck", (0.0, 0.18, -0.075)), "right_ear": ("neck", (0.0, 0.18, 0.075)),
+    "mouth_left": ("neck", (0.09, 0.14, -0.02)), "mouth_right": ("neck", (0.09, 0.14, 0.02)),
+    **{f"{side}_{name}": (f"{side}_wrist", offset)
+       for side, sign in (("left", -1), ("right", 1))
+       for name, offset in (("pinky", (-0.01, -0.08, sign * 0.02)), ("index", (0.01, -0.08, -sign * 0.01)),
+                            ("thumb", (0.03, -0.05, -sign * 0.02)))},
+    **{f"{side}_{name}": (f"{side}_ankle", offset)
+       for side in ("left", "right")
+       for name, offset in (("heel", (-0.0435, -0.05, 0.0)), ("foot_index", (0.1335, -0.05, 0.0)))},
+}
+
+
+def _quat(wxyz: np.ndarray) -> Rotation:
+    return Rotation.from_quat(np.asarray(wxyz)[..., [1, 2, 3, 0]])
+
+
+def load_frames(path: Path, seconds: float | None = None) -> tuple[np.ndarray, float]:
+    """The motion's frames (N, 44) and fps; with `seconds`, the cycle repeated (root moved on)."""
+    frames = np.array(json.loads(Path(path).read_text())["Frames"])
+    fps = 1.0 / frames[0, 0]
+    if seconds:
+        cycle, step = frames[:-1], frames[-1, 1:4] - frames[0, 1:4]  # the last frame = the first, moved on
+        step[1] = 0.0
+        repeats = int(np.ceil(seconds * fps / len(cycle)))
+        frames = np.concatenate([cycle + np.r_[0, k * step, np.zeros(40)] for k in range(repeats)])
+        frames = frames[: int(round(seconds * fps))]
+    return frames, fps
+
+
+def forward_kinematics(frames: np.ndarray) -> dict[str, np.ndarray]:
+    """Positions (N, 3) of joints and fixed points, DeepMimic axes, metres; plus link rotations."""
+    col = iter(range(1, 44))
+
+    def take(n: int) -> np.ndarray:
+        return frames[:, [next(col) for _ in range(n)]]
+
+    root_pos = take(3)
+    rot = {"root": _quat(take(4)), "chest": None}
+    rot["chest"] = rot["root"] * _quat(take(4))
+    rot["neck"] = rot["chest"] * _quat(take(4))
+    z_axis = np.array([0, 0, 1.0])
+    for side in ("right", "left"):
+        rot[f"{side}_hip"] = rot["root"] * _quat(take(4))
+        rot[f"{side}_knee"] = rot[f"{side}_hip"] * Rotation.from_rotvec(take(1) * z_axis)
+        rot[f"{side}_ankle"] = rot[f"{side}_knee"] * _quat(take(4))
+        rot[f"{side}_shoulder"] = rot["chest"] * _quat(take(4))
+        rot[f"{side}_elbow"] = rot[f"{side}_shoulder"] * Rotation.from_rotvec(take(1) * z_axis)
+        rot[f"{side}_wrist"] = rot[f"{side}_elbow"]
+
+    def offset(name: str) -> np.ndarray:
+        return np.asarray(_OFFSETS[name], float) * SCALE
+
+    pos = {"root": root_pos}
+    pos["chest"] = pos["root"] + rot["root"].apply(offset("chest"))
+    pos["neck"] = pos["chest"] + rot["chest"].apply(offset("neck"))
+    for side in ("right", "left"):
+        pos[f"{side}_hip"] = pos["root"] + rot["root"].apply(offset(f"{side}_hip"))
+        pos[f"{side}_knee"] = pos[f"{side}_hip"] + rot[f"{side}_hip"].apply(offset("knee"))
+        pos[f"{side}_ankle"] = pos[f"{side}_knee"] + rot[f"{side}_knee"].apply(offset("ankle"))
+        pos[f"{side}_shoulder"] = pos["chest"] + rot["chest"].apply(offset(f"{side}_shoulder"))
+        pos[f"{side}_elbow"] = pos[f"{side}_shoulder"] + rot[f"{side}_shoulder"].apply(offset("elbow"))
+        pos[f"{side}_wrist"] = pos[f"{side}_elbow"] + rot[f"{side}_elbow"].apply(offset("wrist"))
+    for name, (link, point) in _FIXED_POINTS_M.items():
+        pos[name] = pos[link] + rot[link].apply(np.asarray(point, float))
+    return pos
+
+
+@dataclass(frozen=True)
+class SideCamera:
+    """A pinhole camera on the subject's right (Blender -y), looking along +y at the walk's middle."""
+
+    distance_m: float = 6.0
+    height_m: float = 1.0
+    centre_x_m: float = 2.0
+    focal_px: float = 700.0
+    size_px: tuple[int, int] = (960, 540)
+
+    def to_camera(self, world_m: np.ndarray) -> np.ndarray:
+        """Blender world -> camera axes (x right, y down, z forward), metres."""
+        rel = world_m - np.array([self.centre_x_m, -self.distance_m, self.height_m])
+        return np.stack([rel[..., 0], -rel[..., 2], rel[..., 1]], axis=-1)
+
+    def project_px(self, world_m: np.ndarray) -> np.ndarray:
+        cam = self.to_camera(world_m)
+        return self.focal_px * cam[..., :2] / cam[..., 2:3] + np.asarray(self.size_px) / 2
+
+
+@dataclass(frozen=True)
+class TruthWalk:
+    fps: float
+    keypoints_m: np.ndarray  # (N, 33, 3) Blender world
+    root_m: np.ndarray  # (N, 3) mid-hip
+    contact: np.ndarray  # (N, 2) left, right foot on the floor
+    image_px: np.ndarray  # (N, 33, 2) through the side camera
+    world_landmarks_m: np.ndarray  # (N, 33, 3) MediaPipe-style: camera axes, origin between the hips
+
+    @property
+    def time_s(self) -> np.ndarray:
+        return np.arange(len(self.keypoints_m)) / self.fps
+
+
+def truth_walk(path: Path, seconds: float | None = None, camera: SideCamera = SideCamera()) -> TruthWalk:
+    frames, fps = load_frames(path, seconds)
+    pos = forward_kinematics(frames)
+    keypoints = np.full((len(frames), 33, 3), np.nan)
+    for name, index in KP.items():
+        keypoints[:, index] = pos[name] @ TO_BLENDER.T
+    floor_z = np.nanmin(keypoints[:, [KP["left_heel"], KP["right_heel"], KP["left_foot_index"], KP["right_foot_index"]], 2])
+    keypoints[..., 2] -= floor_z
+    root = 0.5 * (keypoints[:, KP["left_hip"]] + keypoints[:, KP["right_hip"]])
+    contact = np.stack([_contact(keypoints, side, fps) for side in ("left", "right")], axis=-1)
+    cam = camera.to_camera(keypoints)
+    mid_hip_cam = 0.5 * (cam[:, KP["left_hip"]] + cam[:, KP["right_hip"]])
+    return TruthWalk(fps, keypoints, root, contact, camera.project_px(keypoints), cam - mid_hip_cam[:, None])
+
+
+def _contact(keypoints: np.ndarray, side: str, fps: float, height_m: float = 0.02, speed_m_s: float = 0.3) -> np.ndarray:
+    """The foot is on the floor: its lowest point (heel or toe) is low and slow."""
+    points = keypoints[:, [KP[f"{side}_heel"], KP[f"{side}_foot_index"]]]
+    lowest = points[..., 2].min(axis=1)
+    speed = np.linalg.norm(np.gradient(points, axis=0), axis=-1).min(axis=1) * fps
+    return (lowest < height_m) & (speed < speed_m_s)
+
+
+def sagittal_angles_deg(points: np.ndarray) -> dict[str, np.ndarray]:
+    """Hip flexion, knee flexion, ankle dorsiflexion (N, 2: left, right) in the x-z plane of
+    (N, 33, 3) Blender-world keypoints, walking along +x; the foot is the heel -> toe line."""
+
+    def angle_from_down(a: str, b: str) -> np.ndarray:
+        v = points[:, KP[b]] - points[:, KP[a]]
+        return np.degrees(np.arctan2(v[:, 0], -v[:, 2]))  # + = b in front of a
+
+    out: dict[str, list] = {"hip": [], "knee": [], "ankle": []}
+    trunk = np.degrees(np.arctan2(
+        *(0.5 * (points[:, KP["left_hip"]] + points[:, KP["right_hip"]])
+          - 0.5 * (points[:, KP["left_shoulder"]] + points[:, KP["right_shoulder"]]))[:, [0, 2]].T * [[1], [-1]]
+    ))
+    for side in ("left", "right"):
+        thigh = angle_from_down(f"{side}_hip", f"{side}_knee")
+        shank = angle_from_down(f"{side}_knee", f"{side}_ankle")
+        foot = angle_from_down(f"{side}_heel", f"{side}_foot_index")
+        out["hip"].append(thigh - trunk)
+        out["knee"].append(thigh - shank)
+        out["ankle"].append(foot - shank - 90.0)
+    return {k: np.stack(v, axis=-1) for k, v in out.items()}
