@@ -14,10 +14,13 @@ import numpy as np
 from scipy.spatial.transform import Rotation
 
 from .rig_spec import BodyLengths, rest_pose
-from .rootmotion import hip_path_camera_m
+from .rootmotion import hip_path_camera_m, lift_image_landmarks
 from .skeleton import KP, mediapipe_to_blender
 
-__all__ = ["RestBone", "BoneDrive", "RAS_DRIVES", "PoseChannels", "keypoint_joints", "solve"]
+__all__ = [
+    "RestBone", "BoneDrive", "RAS_DRIVES", "PoseChannels", "keypoint_joints", "pose_points", "solve",
+    "blender_euler", "rotation_from_blender_euler",
+]
 
 
 @dataclass(frozen=True)
@@ -181,20 +184,40 @@ def _armature_deltas(
     return deltas
 
 
-def _root_position_m(
-    world_xyz_m: np.ndarray, image_xy_px: np.ndarray, image_size_px: tuple[int, int],
-    focal_px: float | None, world_blender_m: np.ndarray,
-) -> np.ndarray:
+_ARMS = {side: [KP[f"{side}_{p}"] for p in ("elbow", "wrist", "pinky", "index", "thumb")] for side in ("left", "right")}
+
+
+def _keep_world_arms(lifted: np.ndarray, world_xyz_m: np.ndarray) -> np.ndarray:
+    """Arms as the 3D network sees them, hung from the lifted shoulders: a forearm pointing at
+    the camera is short in the image, and a 2D error there turns it by tens of degrees."""
+    out = lifted.copy()
+    for side, points in _ARMS.items():
+        shoulder = KP[f"{side}_shoulder"]
+        out[:, points] = lifted[:, shoulder, None] + world_xyz_m[:, points] - world_xyz_m[:, shoulder, None]
+    return out
+
+
+def _root_position_m(hip_camera_m: np.ndarray, world_blender_m: np.ndarray) -> np.ndarray:
     """Mid-hip position (N, 3) in Blender's world for a static, level camera looking along +y:
-    x and height from the image path, depth relative to its median, and the floor where the
-    lowest foot point is in the median frame."""
-    camera_m = hip_path_camera_m(world_xyz_m, image_xy_px, image_size_px, focal_px)
-    x = camera_m[:, 0] - camera_m[0, 0]
-    depth = camera_m[:, 2] - np.median(camera_m[:, 2])
-    up = camera_m[0, 1] - camera_m[:, 1]
+    x and height from the hip's camera-space path, depth relative to its median, and the
+    floor where the lowest foot point is in the median frame."""
+    x = hip_camera_m[:, 0] - hip_camera_m[0, 0]
+    depth = hip_camera_m[:, 2] - np.median(hip_camera_m[:, 2])
+    up = hip_camera_m[0, 1] - hip_camera_m[:, 1]
     feet = [KP[f"{s}_{p}"] for s in ("left", "right") for p in ("ankle", "heel", "foot_index")]
     lowest_below_hip = world_blender_m[:, feet, 2].min(axis=1)
     return np.stack([x, depth, up - np.median(up + lowest_below_hip)], axis=-1)
+
+
+def pose_points(
+    world_xyz_m: np.ndarray, image_xy_px: np.ndarray, image_size_px: tuple[int, int], focal_px: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The keypoints the bones are aimed at, (N, 33, 3) hip-centred in Blender axes, and the
+    hip's camera-space path (N, 3): image landmarks lifted at the 3D network's depth, except the
+    arms, which keep the network's 3D shape."""
+    hip_camera_m = hip_path_camera_m(world_xyz_m, image_xy_px, image_size_px, focal_px)
+    lifted = lift_image_landmarks(world_xyz_m, image_xy_px, hip_camera_m, image_size_px, focal_px)
+    return mediapipe_to_blender(_keep_world_arms(lifted, world_xyz_m)), hip_camera_m
 
 
 def solve(
@@ -209,13 +232,14 @@ def solve(
 ) -> PoseChannels:
     """Solve every frame of a gap-free track (MediaPipe world axes) for an armature at rest.
 
-    `bones` must list parents before children; `focal_px` is the camera's focal length if
+    The pose comes from the image landmarks lifted to 3D at the world landmarks' depth
+    (rootmotion.lift_image_landmarks). `bones` must list parents before children; `focal_px` is the camera's focal length if
     known (it only sets the depth scale of the root path). Returns Blender pose-bone channels.
     """
-    world = mediapipe_to_blender(world_xyz_m)
+    world, hip_camera_m = pose_points(world_xyz_m, image_xy_px, image_size_px, focal_px)
     joints = keypoint_joints(world)
     by_name = {b.name: b for b in bones}
-    position = _root_position_m(world_xyz_m, image_xy_px, image_size_px, focal_px, world)
+    position = _root_position_m(hip_camera_m, world)
     deltas = _armature_deltas(bones, drives, joints, _rest_joints(lengths))
     euler: dict[str, np.ndarray] = {}
     for bone in bones:

@@ -11,8 +11,7 @@ from scipy.spatial.transform import Rotation
 from ras_mocap.blender import compat
 from ras_mocap.blender.bake import bake_to_files, bake_track
 from ras_mocap.core.cleaning import clean_track
-from ras_mocap.core.skeleton import mediapipe_to_blender
-from ras_mocap.core.solver import RAS_DRIVES, keypoint_joints
+from ras_mocap.core.solver import RAS_DRIVES, keypoint_joints, pose_points
 
 
 def _curves(rig):
@@ -39,7 +38,8 @@ def test_posed_bones_point_along_the_keypoints(pose2sim_track):
     """Forward check: Blender's own evaluation of the keyed pose aims each bone at its landmarks."""
     result = bake_track(bpy.context, pose2sim_track)
     rig = bpy.data.objects[result.rig_name]
-    joints = keypoint_joints(mediapipe_to_blender(clean_track(pose2sim_track).world_xyz_m))
+    clean = clean_track(pose2sim_track)
+    joints = keypoint_joints(pose_points(clean.world_xyz_m, clean.image_xy_px, clean.image_size_px)[0])
     bones = rig.data.bones
     # each drive's rest direction: the bone itself, except the foot, aimed at the toe tip
     rest_dirs = {name: np.array(bones[name].tail_local - bones[name].head_local)
