@@ -39,7 +39,7 @@ def main() -> None:
     bones = rig_module.rest_bones(rig_module.add_ras_rig(bpy.context, lengths))
 
     started = time.perf_counter()
-    solve(world, image, camera.size_px, bones, lengths)
+    solve(world, image, camera.size_px, bones)
     whole_s = time.perf_counter() - started
     frames_per_s = len(world) / whole_s
 
@@ -47,7 +47,7 @@ def main() -> None:
     timings = []
     for row in range(live.start, live.stop):
         started = time.perf_counter()
-        solve(world[row:row + 1], image[row:row + 1], camera.size_px, bones, lengths)
+        solve(world[row:row + 1], image[row:row + 1], camera.size_px, bones)
         timings.append(time.perf_counter() - started)
     live_ms = 1000 * np.median(timings)
     print(f"whole track: {len(world)} frames in {whole_s:.3f} s = {frames_per_s:,.0f} frames/s "

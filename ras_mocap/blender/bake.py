@@ -9,6 +9,7 @@ import numpy as np
 
 from ..core.cleaning import CleaningSettings, clean_track
 from ..core.filters import valid_runs
+from ..core.retarget import RetargetProfile
 from ..core.rig_spec import body_lengths_from_world
 from ..core.solver import solve
 from ..core.track import Track
@@ -30,8 +31,10 @@ def bake_track(
     track: Track,
     rig: bpy.types.Object | None = None,
     cleaning: CleaningSettings = CleaningSettings(),
+    profile: RetargetProfile | None = None,
 ) -> BakeResult:
-    """Clean and solve the track and key it onto `rig` (a new RAS rig sized from the person if None).
+    """Clean and solve the track and key it onto `rig` (a new RAS rig sized from the person if None;
+    any other rig through its retarget `profile`, its driven bones switched to Euler rotation).
 
     Short gaps are bridged by the cleaning; across a long gap (nobody seen) the pose is
     held (constant keys), never invented. Scene frame f is video frame f - 1 (Blender
@@ -44,9 +47,10 @@ def bake_track(
     lengths = body_lengths_from_world(clean.world_xyz_m[valid])
     if rig is None:
         rig = rig_module.add_ras_rig(context, lengths)
-    channels = solve(
-        clean.world_xyz_m[valid], clean.image_xy_px[valid], clean.image_size_px, rig_module.rest_bones(rig), lengths
-    )
+    else:
+        rig_module.use_euler_rotation(rig, (profile or RetargetProfile.load("ras")).bones.values())
+    points = (clean.world_xyz_m[valid], clean.image_xy_px[valid], clean.image_size_px)
+    channels = solve(*points, rig_module.rest_bones(rig), profile)
 
     source_name = Path(track.meta.get("source", "capture")).stem
     action = bpy.data.actions.new(f"{source_name}_mocap")

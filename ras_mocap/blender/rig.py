@@ -7,9 +7,9 @@ import bpy
 import numpy as np
 
 from ..core.rig_spec import RAS_BONES, BodyLengths, rest_pose
-from ..core.solver import RestBone
+from ..core.armature import RestBone
 
-__all__ = ["add_ras_rig", "rest_bones", "IK_PROPERTIES"]
+__all__ = ["add_ras_rig", "rest_bones", "use_euler_rotation", "IK_PROPERTIES"]
 
 IK_PROPERTIES = {"ik_legs": "legs", "ik_arms": "arms"}
 """Custom properties on the rig object: 0 = FK (baked rotations), 1 = IK targets drive the limb."""
@@ -82,6 +82,16 @@ def add_ras_rig(context: bpy.types.Context, lengths: BodyLengths | None = None, 
         ik.chain_count = 2
         _drive_by_property(ik, "influence", rig, prop)
     return rig
+
+
+def use_euler_rotation(rig: bpy.types.Object, bone_names) -> None:
+    """Switch the named pose bones that rotate by quaternion or axis-angle to Euler (the solver
+    keys Euler angles): YXZ for bones that point up (they turn about their own Y), else XYZ."""
+    for name in bone_names:
+        pose_bone = rig.pose.bones.get(name)
+        if pose_bone is not None and pose_bone.rotation_mode in {"QUATERNION", "AXIS_ANGLE"}:
+            points_up = abs(pose_bone.bone.vector.normalized().z) > 0.7
+            pose_bone.rotation_mode = "YXZ" if points_up else "XYZ"
 
 
 def rest_bones(rig: bpy.types.Object) -> list[RestBone]:

@@ -8,7 +8,7 @@ positions, angles, foot contact) without Blender.
 from __future__ import annotations
 
 import numpy as np
-from .solver import PoseChannels, RestBone, rotation_from_blender_euler
+from .armature import PoseChannels, RestBone, rotation_from_blender_euler
 
 __all__ = ["posed_joints"]
 

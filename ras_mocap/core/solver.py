@@ -13,26 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from .rig_spec import BodyLengths, rest_pose
+from .armature import PoseChannels, RestBone, blender_euler
+from .forward import posed_joints
+from .retarget import RetargetProfile, rest_joints
 from .rootmotion import hip_path_camera_m, lift_image_landmarks
 from .skeleton import KP, mediapipe_to_blender
 
-__all__ = [
-    "RestBone", "BoneDrive", "RAS_DRIVES", "PoseChannels", "keypoint_joints", "pose_points", "solve",
-    "blender_euler", "rotation_from_blender_euler",
-]
-
-
-@dataclass(frozen=True)
-class RestBone:
-    """A bone of the target armature at rest: armature-space rotation (bone.matrix_local)."""
-
-    name: str
-    parent: str | None
-    matrix: np.ndarray  # (3, 3)
-    head_m: np.ndarray  # (3,)
-    length_m: float
-    rotation_mode: str = "XYZ"  # the pose bone's Euler order
+__all__ = ["BoneDrive", "RAS_DRIVES", "keypoint_joints", "pose_points", "solve"]
 
 
 @dataclass(frozen=True)
@@ -72,15 +59,6 @@ RAS_DRIVES: dict[str, BoneDrive] = {
 }
 
 
-@dataclass
-class PoseChannels:
-    """Per-frame channels for one armature: Euler angles per bone and the pelvis location."""
-
-    euler_rad: dict[str, np.ndarray]  # bone -> (N, 3), in the bone's own rest frame and Euler order
-    euler_order: dict[str, str]  # bone -> Blender rotation mode, e.g. "XYZ"
-    location_m: dict[str, np.ndarray]  # bone -> (N, 3), pose-bone location channels
-
-
 def keypoint_joints(points: np.ndarray) -> dict[str, np.ndarray]:
     """Named joints (N, D) from the 33 keypoints (N, 33, D), on the rest pose's naming."""
     p = {name: points[:, i] for name, i in KP.items()}
@@ -115,28 +93,20 @@ def _foot_side(heel: np.ndarray, ankle: np.ndarray, toe: np.ndarray) -> np.ndarr
     return ankle + 0.1 * _unit(np.cross(toe - heel, ankle - heel))
 
 
-def _rest_joints(lengths: BodyLengths) -> dict[str, np.ndarray]:
-    joints = rest_pose(lengths)
+def _rest_joints(bones: dict[str, RestBone], profile: RetargetProfile) -> dict[str, np.ndarray]:
+    """The rig's rest joints plus the side points the twists are measured against."""
+    joints = rest_joints(bones, profile)
+    forward = np.array([0.0, -1.0, 0.0])  # rigs face -y at rest
     for side in ("L", "R"):
         joints[f"ear.{side}"] = joints["head_base"] + (joints[f"shoulder.{side}"] - joints["neck_base"]) * 0.25
         joints[f"mid_side.{side}"] = 0.5 * (joints[f"hip.{side}"] + joints[f"shoulder.{side}"])
-        joints[f"heel.{side}"] = joints[f"ankle.{side}"] * (1.0, 0.0, 0.0) + (0.0, 0.05, 0.0)
-        joints[f"foot_side.{side}"] = _foot_side(joints[f"heel.{side}"], joints[f"ankle.{side}"], joints[f"toe_tip.{side}"])
-        # hands hang with the palms to the thighs: the index in front (-y) of the pinky
-        joints[f"index.{side}"] = joints[f"hand_tip.{side}"] + (0.0, -0.03, 0.0)
-        joints[f"pinky.{side}"] = joints[f"hand_tip.{side}"] + (0.0, 0.03, 0.0)
+        ankle = joints[f"ankle.{side}"]
+        joints[f"heel.{side}"] = np.array([ankle[0], ankle[1], 0.0]) - 0.05 * forward
+        joints[f"foot_side.{side}"] = _foot_side(joints[f"heel.{side}"], ankle, joints[f"toe_tip.{side}"])
+        # hands hang or stretch with the palms down or in: the index in front of the pinky
+        joints[f"index.{side}"] = joints[f"hand_tip.{side}"] + 0.03 * forward
+        joints[f"pinky.{side}"] = joints[f"hand_tip.{side}"] - 0.03 * forward
     return joints
-
-
-def blender_euler(rotation: Rotation, mode: str) -> np.ndarray:
-    """(N, 3) Euler angles as Blender stores them for rotation mode `mode`: always in x, y, z
-    slots. Blender's "YXZ" applies Y first: scipy's extrinsic "yxz", whose angles come in y, x, z order."""
-    return rotation.as_euler(mode.lower())[:, [mode.index(axis) for axis in "XYZ"]]
-
-
-def rotation_from_blender_euler(euler_xyz: np.ndarray, mode: str) -> Rotation:
-    """The inverse of blender_euler."""
-    return Rotation.from_euler(mode.lower(), euler_xyz[:, ["XYZ".index(axis) for axis in mode]])
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -197,16 +167,17 @@ def _keep_world_arms(lifted: np.ndarray, world_xyz_m: np.ndarray) -> np.ndarray:
     return out
 
 
-def _root_position_m(hip_camera_m: np.ndarray, world_blender_m: np.ndarray) -> np.ndarray:
-    """Mid-hip position (N, 3) in Blender's world for a static, level camera looking along +y:
-    x and height from the hip's camera-space path, depth relative to its median, and the
-    floor where the lowest foot point is in the median frame."""
+def _travel_m(hip_camera_m: np.ndarray, scale: float) -> np.ndarray:
+    """The hip's travel (N, 3) in Blender's world for a static, level camera looking along +y:
+    x and height from the start, depth from its median; times `scale` (rig size / person size)."""
     x = hip_camera_m[:, 0] - hip_camera_m[0, 0]
     depth = hip_camera_m[:, 2] - np.median(hip_camera_m[:, 2])
     up = hip_camera_m[0, 1] - hip_camera_m[:, 1]
-    feet = [KP[f"{s}_{p}"] for s in ("left", "right") for p in ("ankle", "heel", "foot_index")]
-    lowest_below_hip = world_blender_m[:, feet, 2].min(axis=1)
-    return np.stack([x, depth, up - np.median(up + lowest_below_hip)], axis=-1)
+    return scale * np.stack([x, depth, up], axis=-1)
+
+
+def _leg_m(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray) -> float:
+    return float(np.median(np.linalg.norm(knee - hip, axis=-1) + np.linalg.norm(ankle - knee, axis=-1)))
 
 
 def pose_points(
@@ -225,31 +196,47 @@ def solve(
     image_xy_px: np.ndarray,
     image_size_px: tuple[int, int],
     bones: list[RestBone],
-    lengths: BodyLengths,
-    drives: dict[str, BoneDrive] = RAS_DRIVES,
-    root_bone: str = "pelvis",
+    profile: RetargetProfile | None = None,
     focal_px: float | None = None,
+    drives: dict[str, BoneDrive] = RAS_DRIVES,
 ) -> PoseChannels:
     """Solve every frame of a gap-free track (MediaPipe world axes) for an armature at rest.
 
     The pose comes from the image landmarks lifted to 3D at the world landmarks' depth
-    (rootmotion.lift_image_landmarks). `bones` must list parents before children; `focal_px` is the camera's focal length if
-    known (it only sets the depth scale of the root path). Returns Blender pose-bone channels.
+    (pose_points). `bones` must list parents before children; `profile` says which bone is
+    which body part (the RAS rig's by default); `focal_px` is the camera's focal length if
+    known (it only sets the depth scale of the root path). The root moves with the person,
+    scaled by the rig's leg length over theirs, with the rig's lowest foot point on the floor
+    in the median frame. Returns Blender pose-bone channels keyed by the rig's bone names.
     """
-    world, hip_camera_m = pose_points(world_xyz_m, image_xy_px, image_size_px, focal_px)
-    joints = keypoint_joints(world)
+    profile = profile or RetargetProfile.load("ras")
     by_name = {b.name: b for b in bones}
-    position = _root_position_m(hip_camera_m, world)
-    deltas = _armature_deltas(bones, drives, joints, _rest_joints(lengths))
+    profile.check(set(by_name))
+    points, hip_camera_m = pose_points(world_xyz_m, image_xy_px, image_size_px, focal_px)
+    joints = keypoint_joints(points)
+    rest = _rest_joints(by_name, profile)
+    target_drives = {profile.bones[part]: drive for part, drive in drives.items() if part in profile.bones}
+    deltas = _armature_deltas(bones, target_drives, joints, rest)
     euler: dict[str, np.ndarray] = {}
     for bone in bones:
-        if bone.name not in drives:
+        if bone.name not in target_drives:
             continue
         rest_rot = Rotation.from_matrix(bone.matrix)
-        parent_delta = deltas[bone.parent] if bone.parent else Rotation.identity(len(world))
+        parent_delta = deltas[bone.parent] if bone.parent else Rotation.identity(len(points))
         local = rest_rot.inv() * parent_delta.inv() * deltas[bone.name] * rest_rot
         euler[bone.name] = np.unwrap(blender_euler(local, bone.rotation_mode), axis=0)
-    root = by_name[root_bone]
-    location = (position - root.head_m) @ root.matrix  # into the bone's rest frame
     orders = {name: by_name[name].rotation_mode for name in euler}
-    return PoseChannels(euler_rad=euler, euler_order=orders, location_m={root_bone: location})
+
+    root = by_name[profile.bones["pelvis"]]
+    scale = (
+        sum(_leg_m(rest[f"hip.{s}"], rest[f"knee.{s}"], rest[f"ankle.{s}"]) for s in ("L", "R"))
+        / sum(_leg_m(joints[f"hip.{s}"], joints[f"knee.{s}"], joints[f"ankle.{s}"]) for s in ("L", "R"))
+    )
+    travel = _travel_m(hip_camera_m, scale)
+    to_rest_frame = root.matrix  # a location channel is in the root bone's rest frame
+    posed = posed_joints(bones, PoseChannels(euler, orders, {root.name: travel @ to_rest_frame}), len(points))
+    feet = [posed[profile.bones[f"{part}.{s}"]][i] for s in ("L", "R") for part in ("foot", "toe")
+            if profile.bones.get(f"{part}.{s}") in posed for i in (0, 1)]
+    lowest_z = np.min([p[:, 2] for p in feet], axis=0)
+    travel[:, 2] -= np.median(lowest_z)
+    return PoseChannels(euler_rad=euler, euler_order=orders, location_m={root.name: travel @ to_rest_frame})

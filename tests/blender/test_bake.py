@@ -11,7 +11,10 @@ from scipy.spatial.transform import Rotation
 from ras_mocap.blender import compat
 from ras_mocap.blender.bake import bake_to_files, bake_track
 from ras_mocap.core.cleaning import clean_track
+from ras_mocap.core.retarget import RetargetProfile
+from ras_mocap.core.rig_spec import BodyLengths
 from ras_mocap.core.solver import RAS_DRIVES, keypoint_joints, pose_points
+from tests.blender.mixamo_rig import add_mixamo_rig
 
 
 def _curves(rig):
@@ -92,3 +95,24 @@ def test_a_long_gap_is_held_not_invented(pose2sim_track):
     assert not set(range(41, 71)) & set(keyed)  # scene frame = video frame + 1
     assert {81, 82, 83} <= set(keyed)
     assert keyed[40] == "CONSTANT" and keyed[71] == "LINEAR" and keyed[39] == "LINEAR"
+
+
+def test_bake_onto_a_mixamo_rig_through_its_profile(pose2sim_track):
+    rig = add_mixamo_rig(bpy.context, BodyLengths())
+    for pose_bone in rig.pose.bones:
+        pose_bone.rotation_mode = "QUATERNION"  # as Blender's FBX importer leaves Mixamo rigs
+    result = bake_track(bpy.context, pose2sim_track, rig, profile=RetargetProfile.load("mixamo"))
+    assert result.rig_name == rig.name
+    thigh = rig.pose.bones["mixamorig:LeftUpLeg"]
+    assert thigh.rotation_mode == "XYZ" and rig.pose.bones["mixamorig:Hips"].rotation_mode == "YXZ"
+    curves = _curves(rig)
+    assert curves.find('pose.bones["mixamorig:LeftUpLeg"].rotation_euler', index=0) is not None
+    assert curves.find('pose.bones["mixamorig:Hips"].location', index=2) is not None
+    assert rig.pose.bones["mixamorig:Spine1"].rotation_mode == "QUATERNION"  # not driven: untouched
+
+
+def test_a_rig_without_the_profiles_bones_is_refused(pose2sim_track):
+    rig = add_mixamo_rig(bpy.context, BodyLengths())
+    with pytest.raises(ValueError, match="no bone chest, .*pelvis.* that the RAS rig profile maps"):
+        bake_track(bpy.context, pose2sim_track, rig)
+    assert not bpy.data.actions

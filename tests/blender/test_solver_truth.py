@@ -9,10 +9,13 @@ import pytest
 from ras_mocap.blender import keys, rig as rig_module
 from ras_mocap.core.cleaning import clean_track
 from ras_mocap.core.forward import posed_joints
+from ras_mocap.core.retarget import RetargetProfile
 from ras_mocap.core.rig_spec import body_lengths_from_world
 from ras_mocap.core.skeleton import KP
-from ras_mocap.core.solver import rotation_from_blender_euler, solve
+from ras_mocap.core.armature import rotation_from_blender_euler
+from ras_mocap.core.solver import solve
 from ras_mocap.core.track import Track
+from tests.blender.mixamo_rig import add_mixamo_rig
 from tests.conftest import SHARED
 from tests.groundtruth import SideCamera, sagittal_angles_deg, truth_walk
 
@@ -21,17 +24,20 @@ CAMERA = SideCamera()
 STRIDE_FRAMES = 38  # one gait cycle of the DeepMimic walk
 
 
-def _solve(world_m, image_px, focal_px=None):
+def _solve(world_m, image_px, focal_px=None, rig_kind="ras"):
     lengths = body_lengths_from_world(world_m)
-    rig = rig_module.add_ras_rig(bpy.context, lengths)
+    add_rig = {"ras": rig_module.add_ras_rig, "mixamo": add_mixamo_rig}[rig_kind]
+    rig = add_rig(bpy.context, lengths)
     bones = rig_module.rest_bones(rig)
-    channels = solve(world_m, image_px, CAMERA.size_px, bones, lengths, focal_px=focal_px)
-    return rig, bones, channels, posed_joints(bones, channels, len(world_m))
+    profile = RetargetProfile.load(rig_kind)
+    channels = solve(world_m, image_px, CAMERA.size_px, bones, profile, focal_px=focal_px)
+    joints = posed_joints(bones, channels, len(world_m))
+    return rig, bones, channels, {part: joints[bone] for part, bone in profile.bones.items()}
 
 
 def _rig_keypoints(joints: dict) -> np.ndarray:
-    """The rig's posed joints where the angle functions look for keypoints (heel = ankle: the
-    rig has no heel bone, so both sides measure the foot along ankle -> toe tip)."""
+    """The rig's posed joints (by body part) where the angle functions look for keypoints (heel =
+    ankle: the rig has no heel bone, so both sides measure the foot along ankle -> toe tip)."""
     points = np.full((len(joints["pelvis"][0]), 33, 3), np.nan)
     for side, s in (("left", "L"), ("right", "R")):
         points[:, KP[f"{side}_hip"]] = joints[f"thigh.{s}"][0]
@@ -54,9 +60,10 @@ def _angle_rmse_deg(points, truth_points) -> dict[str, np.ndarray]:
     return {k: np.sqrt(np.mean((got[k] - want[k]) ** 2, axis=0)) for k in want}
 
 
-def test_noise_free_walk_is_recovered_exactly(bpy_clean):
+@pytest.mark.parametrize("rig_kind", ["ras", "mixamo"])
+def test_noise_free_walk_is_recovered_exactly(bpy_clean, rig_kind):
     walk = truth_walk(WALK, seconds=4, camera=CAMERA)
-    _rig, _bones, _channels, joints = _solve(walk.world_landmarks_m, walk.image_px, focal_px=CAMERA.focal_px)
+    _rig, _bones, _channels, joints = _solve(walk.world_landmarks_m, walk.image_px, CAMERA.focal_px, rig_kind)
     for name, rmse in _angle_rmse_deg(_rig_keypoints(joints), _truth_keypoints(walk)).items():
         assert np.all(rmse <= 1.0), (name, rmse)
     root = 0.5 * (joints["thigh.L"][0] + joints["thigh.R"][0])
@@ -65,16 +72,18 @@ def test_noise_free_walk_is_recovered_exactly(bpy_clean):
     assert np.abs(root[:, 2] - walk.root_m[:, 2]).max() <= 0.01  # the floor under the feet
 
 
-def test_numpy_forward_kinematics_is_blenders(bpy_clean):
+@pytest.mark.parametrize("rig_kind", ["ras", "mixamo"])
+def test_numpy_forward_kinematics_is_blenders(bpy_clean, rig_kind):
     walk = truth_walk(WALK, seconds=1, camera=CAMERA)
-    rig, _bones, channels, joints = _solve(walk.world_landmarks_m, walk.image_px)
+    rig, _bones, channels, joints = _solve(walk.world_landmarks_m, walk.image_px, rig_kind=rig_kind)
+    profile = RetargetProfile.load(rig_kind)
     frames = np.arange(len(walk.keypoints_m)) + 1
     keys.write_pose_channels(bpy.data.actions.new("truth"), rig, frames, channels.euler_rad, channels.location_m)
     for row in (0, 11, 29):
         bpy.context.scene.frame_set(int(frames[row]))
         for name in ("pelvis", "thigh.L", "shin.R", "foot.L", "forearm.R", "head"):
             head, tail = joints[name]
-            bone = rig.pose.bones[name]
+            bone = rig.pose.bones[profile.bones[name]]
             np.testing.assert_allclose(np.array(bone.head), head[row], atol=1e-4)
             np.testing.assert_allclose(np.array(bone.tail), tail[row], atol=1e-4)
 
