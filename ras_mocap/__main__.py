@@ -17,6 +17,7 @@ from .capture.models import MODEL_VARIANTS, ModelError, resolve_model
 from .capture.sources import SourceError
 from .capture.subject import SUBJECT_MODES
 from .core.cleaning import CleaningSettings
+from .core.retarget import PROFILE_NAMES, RetargetProfile
 from .core.track import Track, TrackError
 
 SUBJECT_HELP = (
@@ -82,6 +83,12 @@ def _parser() -> argparse.ArgumentParser:
     bake.add_argument("--out", type=Path, required=True, help="the .blend to write")
     bake.add_argument("--bvh", type=Path, help="also export the animation as BVH")
     bake.add_argument("--track", type=Path, help="where to save the landmark track (default: OUT with .npz)")
+    target = bake.add_argument_group("target rig (default: a new RAS rig sized from the person)")
+    target.add_argument("--onto", type=Path, help="a .blend with your character's armature to key instead")
+    target.add_argument("--armature", help="the armature object in --onto, if it holds several")
+    target.add_argument("--profile", default=None,
+                        help=f"which bone is which: {', '.join(PROFILE_NAMES)} or a JSON bone map "
+                             "(default: ras, or mixamo for bones named mixamorig:...)")
 
     track = commands.add_parser("track", parents=[detection, video_range], help="detect only: a video -> a landmark track (.npz)")
     track.add_argument("input", type=Path, help="a video file")
@@ -158,7 +165,8 @@ def _bake(args: argparse.Namespace) -> None:
     )
     from .blender.bake import bake_to_files
 
-    result = bake_to_files(track, args.out, args.bvh, cleaning)
+    profile = RetargetProfile.load(args.profile) if args.profile else None
+    result = bake_to_files(track, args.out, args.bvh, cleaning, args.onto, args.armature, profile)
     print(f"baked frames {result.frame_start}-{result.frame_end} onto {result.rig_name} "
           f"as action {result.action_name!r}")
     print(f"blend: {args.out}" + (f"\nbvh: {args.bvh}" if args.bvh else ""))

@@ -34,7 +34,8 @@ def bake_track(
     profile: RetargetProfile | None = None,
 ) -> BakeResult:
     """Clean and solve the track and key it onto `rig` (a new RAS rig sized from the person if None;
-    any other rig through its retarget `profile`, its driven bones switched to Euler rotation).
+    any other rig through its retarget `profile`, by default the bundled one that fits; its
+    driven bones are switched to Euler rotation).
 
     Short gaps are bridged by the cleaning; across a long gap (nobody seen) the pose is
     held (constant keys), never invented. Scene frame f is video frame f - 1 (Blender
@@ -48,7 +49,9 @@ def bake_track(
     if rig is None:
         rig = rig_module.add_ras_rig(context, lengths)
     else:
-        rig_module.use_euler_rotation(rig, (profile or RetargetProfile.load("ras")).bones.values())
+        profile = profile or RetargetProfile.matching({bone.name for bone in rig.data.bones})
+        profile.check({bone.name for bone in rig.data.bones})
+        rig_module.use_euler_rotation(rig, profile.bones.values())
     points = (clean.world_xyz_m[valid], clean.image_xy_px[valid], clean.image_size_px)
     channels = solve(*points, rig_module.rest_bones(rig), profile)
 
@@ -68,13 +71,40 @@ def bake_track(
 
 
 def bake_to_files(
-    track: Track, blend_path: Path, bvh_path: Path | None = None, cleaning: CleaningSettings = CleaningSettings()
+    track: Track,
+    blend_path: Path,
+    bvh_path: Path | None = None,
+    cleaning: CleaningSettings = CleaningSettings(),
+    onto: Path | None = None,
+    armature: str | None = None,
+    profile: RetargetProfile | None = None,
 ) -> BakeResult:
-    """Headless bake: a fresh empty scene, the track keyed on a new RAS rig, saved (and BVH)."""
-    bpy.ops.wm.read_factory_settings(use_empty=True)
+    """Headless bake, saved as `blend_path` (and BVH): onto a new RAS rig in an empty scene, or
+    onto an armature of the .blend `onto` (the only one, or the one named `armature`)."""
+    if onto is None:
+        bpy.ops.wm.read_factory_settings(use_empty=True)
+        rig = None
+    else:
+        if not Path(onto).is_file():
+            raise ValueError(f"character file not found: {onto}")
+        bpy.ops.wm.open_mainfile(filepath=str(onto))
+        rig = _find_armature(armature, onto)
     context = bpy.context
-    result = bake_track(context, track, cleaning=cleaning)
+    result = bake_track(context, track, rig, cleaning, profile)
     export.save_blend(blend_path)
     if bvh_path:
         export.export_bvh(context, bpy.data.objects[result.rig_name], bvh_path)
     return result
+
+
+def _find_armature(name: str | None, blend_path: Path) -> bpy.types.Object:
+    armatures = [ob for ob in bpy.data.objects if ob.type == "ARMATURE"]
+    if name is not None:
+        found = [ob for ob in armatures if ob.name == name]
+        if not found:
+            raise ValueError(f"{blend_path} has no armature named {name!r}; it has: {', '.join(ob.name for ob in armatures) or 'none'}")
+        return found[0]
+    if len(armatures) != 1:
+        raise ValueError(f"{blend_path} has {len(armatures)} armatures ({', '.join(ob.name for ob in armatures)}); "
+                         "name one with --armature")
+    return armatures[0]

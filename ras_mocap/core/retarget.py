@@ -43,6 +43,19 @@ class RetargetProfile:
             raise ValueError(f"{path}: unknown body parts {sorted(unknown)}; known: {', '.join(BODY_PARTS)}")
         return cls(str(data.get("name", path.stem)), bones)
 
+    @classmethod
+    def matching(cls, bone_names: set[str]) -> RetargetProfile:
+        """The bundled profile whose bones the rig has; ValueError if none fits."""
+        for name in PROFILE_NAMES:
+            profile = cls.load(name)
+            try:
+                profile.check(bone_names)
+            except ValueError:
+                continue
+            return profile
+        raise ValueError(f"no bundled retarget profile ({', '.join(PROFILE_NAMES)}) fits this rig; "
+                         "write a JSON bone map for it (see ras_mocap/core/profiles/)")
+
     def check(self, bone_names: set[str]) -> None:
         """Raise ValueError naming the bones this profile needs and the rig lacks."""
         missing = sorted(bone for part, bone in self.bones.items() if bone not in bone_names and not part.startswith("toe."))

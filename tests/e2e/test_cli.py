@@ -65,3 +65,25 @@ def test_a_video_with_nobody_in_it_is_reported(tmp_path):
     run = _cli("bake", noise_video(tmp_path / "noise.mp4"), "--out", tmp_path / "x.blend", env_model=model_path("lite"))
     assert run.returncode == 2 and "nobody was detected" in run.stderr
     assert not (tmp_path / "x.blend").exists()
+
+
+def test_bake_onto_a_character_file(tmp_path, pose2sim_track):
+    """A user's character (here a Mixamo-named rig saved by bpy in a subprocess) keyed by profile."""
+    track = pose2sim_track.save(tmp_path / "take.npz")
+    character = tmp_path / "character.blend"
+    made = subprocess.run([sys.executable, "-c", (
+        "import bpy, sys; sys.path.insert(0, {repo!r});"
+        "from tests.blender.mixamo_rig import add_mixamo_rig; from ras_mocap.core.rig_spec import BodyLengths;"
+        "bpy.ops.wm.read_factory_settings(use_empty=True); add_mixamo_rig(bpy.context, BodyLengths());"
+        "bpy.ops.object.camera_add(); bpy.ops.wm.save_as_mainfile(filepath={path!r})"
+    ).format(repo=str(REPO), path=str(character))], capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr[-2000:]
+    run = _cli("bake", track, "--onto", character, "--out", tmp_path / "keyed.blend", "--bvh", tmp_path / "keyed.bvh")
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "onto Mixamo" in run.stdout
+    assert "ROOT mixamorig:Hips" in (tmp_path / "keyed.bvh").read_text()
+    wrong = _cli("bake", track, "--onto", character, "--armature", "Nope", "--out", tmp_path / "x.blend")
+    assert wrong.returncode == 2 and "no armature named 'Nope'; it has: Mixamo" in wrong.stderr
+    bad_profile = _cli("bake", track, "--onto", character, "--profile", "ras", "--out", tmp_path / "x.blend")
+    assert bad_profile.returncode == 2 and "that the RAS rig profile maps" in bad_profile.stderr
+    assert not (tmp_path / "x.blend").exists()
