@@ -114,5 +114,8 @@ def test_bake_onto_a_mixamo_rig_through_its_profile(pose2sim_track):
 def test_a_rig_without_the_profiles_bones_is_refused(pose2sim_track):
     rig = add_mixamo_rig(bpy.context, BodyLengths())
     with pytest.raises(ValueError, match="no bone chest, .*pelvis.* that the RAS rig profile maps"):
+        bake_track(bpy.context, pose2sim_track, rig, profile=RetargetProfile.load("ras"))
+    rig.data.bones["mixamorig:Hips"].name = "Pelvis"  # a rig no bundled profile fits
+    with pytest.raises(ValueError, match="no bundled retarget profile .* fits this rig"):
         bake_track(bpy.context, pose2sim_track, rig)
     assert not bpy.data.actions
