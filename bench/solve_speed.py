@@ -39,7 +39,7 @@ def main() -> None:
     bones = rig_module.rest_bones(rig_module.add_ras_rig(bpy.context, lengths))
 
     started = time.perf_counter()
-    solve(world, image, camera.size_px, bones)
+    solve(world, image, camera.size_px, bones, fps=walk.fps)
     whole_s = time.perf_counter() - started
     frames_per_s = len(world) / whole_s
 

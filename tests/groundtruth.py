@@ -180,3 +180,20 @@ def sagittal_angles_deg(points: np.ndarray) -> dict[str, np.ndarray]:
         out["knee"].append(thigh - shank)
         out["ankle"].append(foot - shank - 90.0)
     return {k: np.stack(v, axis=-1) for k, v in out.items()}
+
+
+def skate_per_contact_m(rear_m: np.ndarray, front_m: np.ndarray, contact: np.ndarray) -> np.ndarray:
+    """For each contact phase, how far the foot's resting point (the lower of two sole points)
+    strays horizontally from where it rests (its median place; each point on its own)."""
+    from ras_mocap.core.filters import valid_runs
+
+    out = []
+    for start, stop in valid_runs(contact):
+        rear, front = rear_m[start:stop], front_m[start:stop]
+        rear_down = rear[:, 2] <= front[:, 2]
+        resting = np.where(rear_down[:, None], rear, front)
+        out.append(max(
+            np.linalg.norm(points[:, :2] - np.median(points[:, :2], axis=0), axis=1).max()
+            for points in (resting[rear_down], resting[~rear_down]) if len(points)
+        ))
+    return np.array(out)

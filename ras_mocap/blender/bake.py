@@ -53,7 +53,7 @@ def bake_track(
         profile.check({bone.name for bone in rig.data.bones})
         rig_module.use_euler_rotation(rig, profile.bones.values())
     points = (clean.world_xyz_m[valid], clean.image_xy_px[valid], clean.image_size_px)
-    channels = solve(*points, rig_module.rest_bones(rig), profile)
+    channels = solve(*points, rig_module.rest_bones(rig), profile, fps=clean.sample_rate_hz)
 
     source_name = Path(track.meta.get("source", "capture")).stem
     action = bpy.data.actions.new(f"{source_name}_mocap")

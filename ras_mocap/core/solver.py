@@ -14,6 +14,7 @@ import numpy as np
 from scipy.spatial.transform import Rotation
 
 from .armature import PoseChannels, RestBone, blender_euler
+from .contacts import detect_contact_in_image, pin_corrections
 from .forward import posed_joints
 from .retarget import RetargetProfile, rest_joints
 from .rootmotion import hip_path_camera_m, lift_image_landmarks
@@ -191,6 +192,67 @@ def pose_points(
     return mediapipe_to_blender(_keep_world_arms(lifted, world_xyz_m)), hip_camera_m
 
 
+def _two_bone_knee(hip: np.ndarray, ankle: np.ndarray, thigh_m: float, shin_m: float, pole: np.ndarray) -> np.ndarray:
+    """Knee positions (N, 3) for the hip and ankle, bending towards `pole`."""
+    reach = ankle - hip
+    distance = np.clip(np.linalg.norm(reach, axis=-1), abs(thigh_m - shin_m) + 1e-6, thigh_m + shin_m - 1e-6)
+    along = _unit(reach)
+    a = (thigh_m**2 - shin_m**2 + distance**2) / (2 * distance)
+    h = np.sqrt(np.maximum(thigh_m**2 - a**2, 0.0))
+    bend = pole - hip
+    bend = _unit(bend - np.sum(bend * along, axis=-1, keepdims=True) * along)
+    return hip + a[:, None] * along + h[:, None] * bend
+
+
+def _image_contacts(image_xy_px: np.ndarray, fps: float) -> np.ndarray:
+    """(N, 2) left, right foot planted, from the feet's 2D tracks."""
+    top = image_xy_px[:, [KP["nose"], KP["left_eye"], KP["right_eye"]], 1].min(axis=1)
+    bottom = image_xy_px[:, [KP["left_heel"], KP["right_heel"], KP["left_foot_index"], KP["right_foot_index"]], 1].max(axis=1)
+    height_px = float(np.median(bottom - top)) / 0.9  # eyes to soles is about 90% of body height
+    return np.stack([
+        detect_contact_in_image(image_xy_px[:, KP[f"{side}_heel"]], image_xy_px[:, KP[f"{side}_foot_index"]], height_px, fps)
+        for side in ("left", "right")
+    ], axis=-1)
+
+
+def _pin_feet(
+    joints: dict[str, np.ndarray], posed: dict[str, tuple[np.ndarray, np.ndarray]], profile: RetargetProfile,
+    contacts: np.ndarray, fps: float,
+) -> None:
+    """Pin the rig's feet during their contacts: each ankle moves with its foot's pin and the
+    knee follows by two-bone IK with the rig's own lengths. The new leg directions are written
+    back into `joints` (the foot keeps its orientation)."""
+    for column, side in enumerate(("L", "R")):
+        thigh, shin, foot = (posed[profile.bones[f"{part}.{side}"]] for part in ("thigh", "shin", "foot"))
+        toe = posed.get(profile.bones.get(f"toe.{side}", ""))
+        ball, tip = (toe[0], toe[1]) if toe else (foot[1], foot[1])
+        hip, knee, ankle = thigh[0], shin[0], foot[0]
+        pinned_ankle = ankle + pin_corrections(ball, tip, contacts[:, column], fps)
+        thigh_m, shin_m = np.linalg.norm(knee[0] - hip[0]), np.linalg.norm(ankle[0] - knee[0])
+        pinned_knee = _two_bone_knee(hip, pinned_ankle, thigh_m, shin_m, knee)
+        hip_kp = joints[f"hip.{side}"]
+        foot_shift = hip_kp + (pinned_ankle - hip) - joints[f"ankle.{side}"]
+        joints[f"knee.{side}"] = hip_kp + (pinned_knee - hip)
+        for point in ("ankle", "heel", "toe_tip", "foot_side"):
+            joints[f"{point}.{side}"] = joints[f"{point}.{side}"] + foot_shift
+
+
+def _local_eulers(
+    bones: list[RestBone], drives: dict[str, BoneDrive], joints: dict[str, np.ndarray], rest: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Euler channels (bone -> (N, 3)) of the driven bones, each in its own rotation mode."""
+    deltas = _armature_deltas(bones, drives, joints, rest)
+    euler: dict[str, np.ndarray] = {}
+    for bone in bones:
+        if bone.name not in drives:
+            continue
+        rest_rot = Rotation.from_matrix(bone.matrix)
+        parent_delta = deltas[bone.parent] if bone.parent else Rotation.identity(len(deltas[bone.name]))
+        local = rest_rot.inv() * parent_delta.inv() * deltas[bone.name] * rest_rot
+        euler[bone.name] = np.unwrap(blender_euler(local, bone.rotation_mode), axis=0)
+    return euler
+
+
 def solve(
     world_xyz_m: np.ndarray,
     image_xy_px: np.ndarray,
@@ -198,6 +260,7 @@ def solve(
     bones: list[RestBone],
     profile: RetargetProfile | None = None,
     focal_px: float | None = None,
+    fps: float | None = None,
     drives: dict[str, BoneDrive] = RAS_DRIVES,
 ) -> PoseChannels:
     """Solve every frame of a gap-free track (MediaPipe world axes) for an armature at rest.
@@ -207,7 +270,8 @@ def solve(
     which body part (the RAS rig's by default); `focal_px` is the camera's focal length if
     known (it only sets the depth scale of the root path). The root moves with the person,
     scaled by the rig's leg length over theirs, with the rig's lowest foot point on the floor
-    in the median frame. Returns Blender pose-bone channels keyed by the rig's bone names.
+    in the median frame. With `fps`, feet planted in the image are pinned (contacts.py).
+    Returns Blender pose-bone channels keyed by the rig's bone names.
     """
     profile = profile or RetargetProfile.load("ras")
     by_name = {b.name: b for b in bones}
@@ -216,15 +280,7 @@ def solve(
     joints = keypoint_joints(points)
     rest = _rest_joints(by_name, profile)
     target_drives = {profile.bones[part]: drive for part, drive in drives.items() if part in profile.bones}
-    deltas = _armature_deltas(bones, target_drives, joints, rest)
-    euler: dict[str, np.ndarray] = {}
-    for bone in bones:
-        if bone.name not in target_drives:
-            continue
-        rest_rot = Rotation.from_matrix(bone.matrix)
-        parent_delta = deltas[bone.parent] if bone.parent else Rotation.identity(len(points))
-        local = rest_rot.inv() * parent_delta.inv() * deltas[bone.name] * rest_rot
-        euler[bone.name] = np.unwrap(blender_euler(local, bone.rotation_mode), axis=0)
+    euler = _local_eulers(bones, target_drives, joints, rest)
     orders = {name: by_name[name].rotation_mode for name in euler}
 
     root = by_name[profile.bones["pelvis"]]
@@ -237,6 +293,13 @@ def solve(
     posed = posed_joints(bones, PoseChannels(euler, orders, {root.name: travel @ to_rest_frame}), len(points))
     feet = [posed[profile.bones[f"{part}.{s}"]][i] for s in ("L", "R") for part in ("foot", "toe")
             if profile.bones.get(f"{part}.{s}") in posed for i in (0, 1)]
-    lowest_z = np.min([p[:, 2] for p in feet], axis=0)
-    travel[:, 2] -= np.median(lowest_z)
-    return PoseChannels(euler_rad=euler, euler_order=orders, location_m={root.name: travel @ to_rest_frame})
+    floor_m = np.median(np.min([p[:, 2] for p in feet], axis=0))
+    travel[:, 2] -= floor_m
+    contact = None
+    if fps:
+        on_floor = {name: (head - (0, 0, floor_m), tail - (0, 0, floor_m)) for name, (head, tail) in posed.items()}
+        contact = _image_contacts(image_xy_px, fps)
+        _pin_feet(joints, on_floor, profile, contact, fps)
+        euler = _local_eulers(bones, target_drives, joints, rest)
+    location = {root.name: travel @ to_rest_frame}
+    return PoseChannels(euler_rad=euler, euler_order=orders, location_m=location, foot_contact=contact)

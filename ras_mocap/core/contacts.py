@@ -1,0 +1,66 @@
+"""Foot contact: when a foot is planted, and how to pin it there so it does not skate.
+
+A foot is planted while its heel or toe stands still in the image (static camera). During
+a contact the rig's foot rests on the lower of two sole points (the ball and the toe tip);
+that point is held at its median place on the floor plane, the whole foot moved by the
+difference and eased in and out so the pin never jumps. Heights are left alone.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import binary_closing, binary_opening
+
+from .filters import valid_runs
+
+__all__ = ["ContactSettings", "detect_contact_in_image", "pin_corrections"]
+
+
+@dataclass(frozen=True)
+class ContactSettings:
+    min_duration_s: float = 0.1
+    """Contacts (and breaks between them) shorter than this are ignored."""
+    ease_s: float = 0.05
+    """Time over which a pin eases in at the start of a contact and out at its end."""
+
+
+def _resting(rear_m: np.ndarray, front_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    rear_down = rear_m[:, 2] <= front_m[:, 2]
+    return np.where(rear_down[:, None], rear_m, front_m), rear_down
+
+
+def detect_contact_in_image(
+    heel_px: np.ndarray, toe_px: np.ndarray, body_height_px: float, fps: float, max_speed_heights_s: float = 0.25,
+    settings: ContactSettings = ContactSettings(),
+) -> np.ndarray:
+    """(N,) bool for one foot from its 2D track (static camera): the slower of heel and toe
+    moves less than `max_speed_heights_s` body heights a second. The image shows a planted
+    foot standing still far more reliably than a 3D reconstruction does."""
+    speed = np.minimum(*(np.linalg.norm(np.gradient(p, axis=0), axis=-1) for p in (heel_px, toe_px))) * fps
+    contact = speed < max_speed_heights_s * body_height_px
+    structure = np.ones(max(1, int(round(settings.min_duration_s * fps))), bool)
+    return binary_opening(binary_closing(contact, structure), structure)
+
+
+def pin_corrections(
+    rear_m: np.ndarray, front_m: np.ndarray, contact: np.ndarray, fps: float, settings: ContactSettings = ContactSettings()
+) -> np.ndarray:
+    """(N, 3) horizontal offsets that pin the foot during each contact (zero outside contacts)."""
+    correction = np.zeros_like(rear_m)
+    resting, rear_down = _resting(rear_m, front_m)
+    ease = max(1, int(round(settings.ease_s * fps)))
+    ramp = 0.5 - 0.5 * np.cos(np.pi * (np.arange(ease) + 1) / (ease + 1))
+    for start, stop in valid_runs(contact):
+        phase = slice(start, stop)
+        target = resting[phase, :2].copy()
+        for point_is_rear in (True, False):
+            rows = rear_down[phase] == point_is_rear
+            if rows.any():
+                target[rows] = np.median(resting[phase][rows, :2], axis=0)
+        weight = np.ones(stop - start)
+        n = min(ease, (stop - start) // 2)
+        if n:
+            weight[:n], weight[len(weight) - n:] = ramp[:n], ramp[:n][::-1]
+        correction[phase, :2] = (target - resting[phase, :2]) * weight[:, None]
+    return correction
