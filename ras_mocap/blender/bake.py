@@ -9,6 +9,8 @@ import numpy as np
 
 from ..core.cleaning import CleaningSettings, clean_track
 from ..core.filters import valid_runs
+from ..core.forward import posed_matrices
+from ..core.ik_targets import ik_target_locations
 from ..core.retarget import RetargetProfile
 from ..core.rig_spec import body_lengths_from_world
 from ..core.solver import solve
@@ -53,7 +55,11 @@ def bake_track(
         profile.check({bone.name for bone in rig.data.bones})
         rig_module.use_euler_rotation(rig, profile.bones.values())
     points = (clean.world_xyz_m[valid], clean.image_xy_px[valid], clean.image_size_px)
-    channels = solve(*points, rig_module.rest_bones(rig), profile, fps=clean.sample_rate_hz)
+    bones = rig_module.rest_bones(rig)
+    channels = solve(*points, bones, profile, fps=clean.sample_rate_hz)
+    # IK controls (the RAS rig's): keyed where FK puts the limbs, so the FK/IK switch agrees
+    posed = posed_matrices(bones, channels, int(valid.sum()))
+    channels.location_m |= ik_target_locations(posed, {bone.name: bone for bone in bones}, rig_module.POLE_ANGLE_RAD)
 
     source_name = Path(track.meta.get("source", "capture")).stem
     action = bpy.data.actions.new(f"{source_name}_mocap")

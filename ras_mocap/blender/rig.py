@@ -9,7 +9,10 @@ import numpy as np
 from ..core.rig_spec import RAS_BONES, BodyLengths, rest_pose
 from ..core.armature import RestBone
 
-__all__ = ["add_ras_rig", "rest_bones", "use_euler_rotation", "IK_PROPERTIES"]
+POLE_ANGLE_RAD = -math.pi / 2
+"""The RAS rig's IK pole angle: with roll 0, the knees and elbows bend towards their poles."""
+
+__all__ = ["add_ras_rig", "rest_bones", "use_euler_rotation", "IK_PROPERTIES", "POLE_ANGLE_RAD"]
 
 IK_PROPERTIES = {"ik_legs": "legs", "ik_arms": "arms"}
 """Custom properties on the rig object: 0 = FK (baked rotations), 1 = IK targets drive the limb."""
@@ -78,7 +81,7 @@ def add_ras_rig(context: bpy.types.Context, lengths: BodyLengths | None = None, 
         ik = rig.pose.bones[tip].constraints.new("IK")
         ik.target, ik.subtarget = rig, target
         ik.pole_target, ik.pole_subtarget = rig, pole
-        ik.pole_angle = -math.pi / 2
+        ik.pole_angle = POLE_ANGLE_RAD
         ik.chain_count = 2
         _drive_by_property(ik, "influence", rig, prop)
     return rig

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from .armature import PoseChannels, RestBone, rotation_from_blender_euler
 
-__all__ = ["posed_joints"]
+__all__ = ["posed_matrices", "posed_joints"]
 
 
 def _rest_4x4(bone: RestBone) -> np.ndarray:
@@ -19,11 +19,10 @@ def _rest_4x4(bone: RestBone) -> np.ndarray:
     return matrix
 
 
-def posed_joints(bones: list[RestBone], channels: PoseChannels, n_frames: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Armature-space (head, tail) positions (N, 3) of every bone, parents listed first."""
+def posed_matrices(bones: list[RestBone], channels: PoseChannels, n_frames: int) -> dict[str, np.ndarray]:
+    """Armature-space posed matrices (N, 4, 4) of every bone, parents listed first."""
     rest = {b.name: _rest_4x4(b) for b in bones}
     posed: dict[str, np.ndarray] = {}
-    joints: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for bone in bones:
         basis = np.tile(np.eye(4), (n_frames, 1, 1))
         if bone.name in channels.euler_rad:
@@ -32,12 +31,16 @@ def posed_joints(bones: list[RestBone], channels: PoseChannels, n_frames: int) -
         if bone.name in channels.location_m:
             basis[:, :3, 3] = channels.location_m[bone.name]
         if bone.parent:
-            local_rest = np.linalg.inv(rest[bone.parent]) @ rest[bone.name]
-            posed[bone.name] = posed[bone.parent] @ local_rest @ basis
+            posed[bone.name] = posed[bone.parent] @ (np.linalg.inv(rest[bone.parent]) @ rest[bone.name]) @ basis
         else:
             posed[bone.name] = rest[bone.name] @ basis
-        matrix = posed[bone.name]
-        head = matrix[:, :3, 3]
-        tail = head + matrix[:, :3, 1] * bone.length_m
-        joints[bone.name] = (head, tail)
-    return joints
+    return posed
+
+
+def posed_joints(bones: list[RestBone], channels: PoseChannels, n_frames: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Armature-space (head, tail) positions (N, 3) of every bone."""
+    lengths = {b.name: b.length_m for b in bones}
+    return {
+        name: (matrix[:, :3, 3], matrix[:, :3, 3] + matrix[:, :3, 1] * lengths[name])
+        for name, matrix in posed_matrices(bones, channels, n_frames).items()
+    }

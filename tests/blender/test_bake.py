@@ -120,3 +120,30 @@ def test_a_rig_without_the_profiles_bones_is_refused(pose2sim_track):
     with pytest.raises(ValueError, match="no bundled retarget profile .* fits this rig"):
         bake_track(bpy.context, pose2sim_track, rig)
     assert not bpy.data.actions
+
+
+def test_ik_mode_puts_the_limbs_where_fk_does(pose2sim_track):
+    """The IK controls are keyed from the solved pose: switching the rig to IK moves nothing."""
+    rig = bpy.data.objects[bake_track(bpy.context, pose2sim_track).rig_name]
+    ends = ("shin.L", "shin.R", "forearm.L", "forearm.R")
+    frames = (10, 40, 77)
+
+    def limb_points():
+        points = []
+        for frame in frames:
+            bpy.context.scene.frame_set(frame)
+            points.append([np.array(rig.pose.bones[name].tail) for name in ends]
+                          + [np.array(rig.pose.bones[name].head) for name in ends])
+        return np.array(points)
+
+    fk = limb_points()
+    rig["ik_legs"] = rig["ik_arms"] = 1.0
+    rig.update_tag()
+    ik = limb_points()
+    moved_m = np.linalg.norm(ik - fk, axis=-1)
+    assert moved_m[:, :4].max() < 0.001  # ankles and wrists: where the targets are
+    # knees and elbows: Blender's IK bends a hinge in the pole's plane, the FK shin and forearm
+    # also twist a little off it
+    assert moved_m[:, 4:].max() < 0.015
+    curves = _curves(rig)
+    assert curves.find('pose.bones["foot_ik.L"].location', index=0) is not None
