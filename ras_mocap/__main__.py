@@ -3,6 +3,7 @@
     python -m ras_mocap bake VIDEO_OR_TRACK --out OUT.blend [--bvh OUT.bvh]
     python -m ras_mocap track VIDEO --out TRACK.npz
     python -m ras_mocap capture (--camera N | --replay VIDEO) --seconds S --out TRACK.npz
+    python -m ras_mocap rig --out RIG.blend [--track TRACK.npz]
     python -m ras_mocap cameras
 """
 from __future__ import annotations
@@ -104,6 +105,10 @@ def _parser() -> argparse.ArgumentParser:
     capture.add_argument("--mirror", action="store_true", help="mirror the image (a selfie view)")
     capture.add_argument("--out", type=Path, required=True, help="the track (.npz) to write")
 
+    rig = commands.add_parser("rig", help="write a .blend with the RAS rig (IK legs and arms, FK/IK switch)")
+    rig.add_argument("--out", type=Path, required=True, help="the .blend to write")
+    rig.add_argument("--track", type=Path, help="size the rig from the person in this track (default: a 1.75 m adult)")
+
     commands.add_parser("cameras", help="list the camera indices that open")
     return parser
 
@@ -204,6 +209,20 @@ def _size(text: str) -> tuple[int, int]:
     return width, height
 
 
+def _rig(args: argparse.Namespace) -> None:
+    from .core.rig_spec import BodyLengths, body_lengths_from_world
+
+    lengths = BodyLengths()
+    if args.track:
+        track = Track.load(args.track)
+        if not track.found.any():
+            raise ValueError(f"nobody was detected in {args.track}; cannot size a rig from it")
+        lengths = body_lengths_from_world(track.world_xyz_m[track.found])
+    from .blender.bake import rig_to_file
+
+    print(f"rig: {rig_to_file(lengths, args.out)} (thigh {lengths.thigh_m:.3f} m, shin {lengths.shin_m:.3f} m)")
+
+
 def _cameras(_args: argparse.Namespace) -> None:
     from .capture.sources import list_cameras
 
@@ -213,7 +232,7 @@ def _cameras(_args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    commands = {"bake": _bake, "track": _track, "capture": _capture, "cameras": _cameras}
+    commands = {"bake": _bake, "track": _track, "capture": _capture, "rig": _rig, "cameras": _cameras}
     try:
         commands[args.command](args)
     except (ModelError, SourceError, TrackError, ValueError) as exc:

@@ -12,12 +12,12 @@ from ..core.filters import valid_runs
 from ..core.forward import posed_matrices
 from ..core.ik_targets import ik_target_locations
 from ..core.retarget import RetargetProfile
-from ..core.rig_spec import body_lengths_from_world
+from ..core.rig_spec import BodyLengths, body_lengths_from_world
 from ..core.solver import solve
 from ..core.track import Track
 from . import export, keys, rig as rig_module
 
-__all__ = ["BakeResult", "bake_track", "bake_to_files"]
+__all__ = ["BakeResult", "bake_track", "bake_to_files", "rig_to_file"]
 
 
 @dataclass(frozen=True)
@@ -114,3 +114,10 @@ def _find_armature(name: str | None, blend_path: Path) -> bpy.types.Object:
         raise ValueError(f"{blend_path} has {len(armatures)} armatures ({', '.join(ob.name for ob in armatures)}); "
                          "name one with --armature")
     return armatures[0]
+
+
+def rig_to_file(lengths: BodyLengths, blend_path: Path) -> Path:
+    """Headless Add RAS Rig: an empty scene with the rig sized by `lengths`, saved."""
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    rig_module.add_ras_rig(bpy.context, lengths)
+    return export.save_blend(blend_path)

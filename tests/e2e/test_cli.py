@@ -87,3 +87,12 @@ def test_bake_onto_a_character_file(tmp_path, pose2sim_track):
     bad_profile = _cli("bake", track, "--onto", character, "--profile", "ras", "--out", tmp_path / "x.blend")
     assert bad_profile.returncode == 2 and "that the RAS rig profile maps" in bad_profile.stderr
     assert not (tmp_path / "x.blend").exists()
+
+
+def test_rig_command_writes_a_rig_sized_from_a_track(tmp_path, pose2sim_track):
+    track = pose2sim_track.save(tmp_path / "take.npz")
+    run = _cli("rig", "--out", tmp_path / "rig.blend", "--track", track)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert (tmp_path / "rig.blend").stat().st_size > 50_000 and "thigh 0." in run.stdout
+    default = _cli("rig", "--out", tmp_path / "default.blend")
+    assert default.returncode == 0 and "thigh 0.440 m" in default.stdout
