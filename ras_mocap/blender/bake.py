@@ -53,7 +53,7 @@ def bake_track(
     else:
         profile = profile or RetargetProfile.matching({bone.name for bone in rig.data.bones})
         profile.check({bone.name for bone in rig.data.bones})
-        rig_module.use_euler_rotation(rig, profile.bones.values())
+        rig_module.prepare_for_keys(rig, profile)
     points = (clean.world_xyz_m[valid], clean.image_xy_px[valid], clean.image_size_px)
     bones = rig_module.rest_bones(rig)
     channels = solve(*points, bones, profile, fps=clean.sample_rate_hz)

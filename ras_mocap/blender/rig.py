@@ -8,11 +8,12 @@ import numpy as np
 
 from ..core.rig_spec import RAS_BONES, BodyLengths, rest_pose
 from ..core.armature import RestBone
+from ..core.retarget import RetargetProfile
 
 POLE_ANGLE_RAD = -math.pi / 2
 """The RAS rig's IK pole angle: with roll 0, the knees and elbows bend towards their poles."""
 
-__all__ = ["add_ras_rig", "rest_bones", "use_euler_rotation", "IK_PROPERTIES", "POLE_ANGLE_RAD"]
+__all__ = ["add_ras_rig", "rest_bones", "prepare_for_keys", "IK_PROPERTIES", "POLE_ANGLE_RAD"]
 
 IK_PROPERTIES = {"ik_legs": "legs", "ik_arms": "arms"}
 """Custom properties on the rig object: 0 = FK (baked rotations), 1 = IK targets drive the limb."""
@@ -87,10 +88,18 @@ def add_ras_rig(context: bpy.types.Context, lengths: BodyLengths | None = None, 
     return rig
 
 
-def use_euler_rotation(rig: bpy.types.Object, bone_names) -> None:
-    """Switch the named pose bones that rotate by quaternion or axis-angle to Euler (the solver
-    keys Euler angles): YXZ for bones that point up (they turn about their own Y), else XYZ."""
-    for name in bone_names:
+def prepare_for_keys(rig: bpy.types.Object, profile: RetargetProfile) -> None:
+    """Make a rig take the solver's keys: the profile's switches set (e.g. Rigify limbs to FK),
+    and its driven bones that rotate by quaternion or axis-angle switched to Euler: YXZ for
+    bones that point up (they turn about their own Y), else XYZ."""
+    for bone_name, values in profile.properties.items():
+        pose_bone = rig.pose.bones.get(bone_name)
+        if pose_bone is None:
+            raise ValueError(f"the rig has no bone {bone_name} whose switches the {profile.name} profile sets")
+        for prop, value in values.items():
+            pose_bone[prop] = value
+    rig.update_tag()
+    for name in profile.bones.values():
         pose_bone = rig.pose.bones.get(name)
         if pose_bone is not None and pose_bone.rotation_mode in {"QUATERNION", "AXIS_ANGLE"}:
             points_up = abs(pose_bone.bone.vector.normalized().z) > 0.7

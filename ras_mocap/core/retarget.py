@@ -8,7 +8,7 @@ T-pose, an A-pose and any bone roll are handled alike.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +28,13 @@ BODY_PARTS = ("pelvis", "spine", "chest", "neck", "head") + tuple(
 class RetargetProfile:
     name: str
     bones: dict[str, str]  # body part -> bone name in the rig
+    root_bone: str | None = None
+    """The bone that carries the root motion (location keys); None: the pelvis part's bone."""
+    follow: dict[str, str] = field(default_factory=dict)
+    """Body part -> the part whose rotation it inherits, or "world", where the rig's own parent
+    chain says otherwise (e.g. Rigify's FK limbs isolate their rotation through helper bones)."""
+    properties: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Custom properties to set on pose bones before keying (e.g. Rigify's IK/FK switches to FK)."""
 
     @classmethod
     def load(cls, name_or_path: str | Path) -> RetargetProfile:
@@ -41,7 +48,14 @@ class RetargetProfile:
         unknown = set(bones) - set(BODY_PARTS)
         if unknown:
             raise ValueError(f"{path}: unknown body parts {sorted(unknown)}; known: {', '.join(BODY_PARTS)}")
-        return cls(str(data.get("name", path.stem)), bones)
+        return cls(
+            str(data.get("name", path.stem)), bones, data.get("root_bone"),
+            dict(data.get("follow", {})), {k: dict(v) for k, v in data.get("properties", {}).items()},
+        )
+
+    @property
+    def location_bone(self) -> str:
+        return self.root_bone or self.bones["pelvis"]
 
     @classmethod
     def matching(cls, bone_names: set[str]) -> RetargetProfile:
@@ -58,7 +72,8 @@ class RetargetProfile:
 
     def check(self, bone_names: set[str]) -> None:
         """Raise ValueError naming the bones this profile needs and the rig lacks."""
-        missing = sorted(bone for part, bone in self.bones.items() if bone not in bone_names and not part.startswith("toe."))
+        needed = {bone for part, bone in self.bones.items() if not part.startswith("toe.")} | {self.location_bone}
+        missing = sorted(needed - bone_names)
         if missing:
             raise ValueError(f"the rig has no bone {', '.join(missing)} that the {self.name} profile maps")
 
@@ -73,7 +88,13 @@ def rest_joints(bones: dict[str, RestBone], profile: RetargetProfile) -> dict[st
         bone = bones[profile.bones[part]]
         return bone.head_m + bone.matrix[:, 1] * bone.length_m
 
-    joints = {"mid_hip": head("pelvis"), "neck_base": head("neck"), "head_base": head("head")}
+    # the midpoints of the hip and shoulder joints, as the keypoints define them (the rig's own
+    # pelvis and neck bones may start elsewhere)
+    joints = {
+        "mid_hip": 0.5 * (head("thigh.L") + head("thigh.R")),
+        "neck_base": 0.5 * (head("upper_arm.L") + head("upper_arm.R")),
+        "head_base": head("head"),
+    }
     for side in ("L", "R"):
         toe = f"toe.{side}"
         joints |= {

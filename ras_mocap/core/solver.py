@@ -177,6 +177,14 @@ def _travel_m(hip_camera_m: np.ndarray, scale: float) -> np.ndarray:
     return scale * np.stack([x, depth, up], axis=-1)
 
 
+def _parent_delta(bone: RestBone, deltas: dict[str, Rotation], follows: str | None, profile: RetargetProfile) -> Rotation:
+    """The rotation a bone inherits: its parent's, unless the profile says it follows another
+    body part or the world (rigs whose controls hang from helper bones, like Rigify's)."""
+    if follows == "world" or (follows is None and bone.parent is None):
+        return Rotation.identity(len(deltas[bone.name]))
+    return deltas[profile.bones[follows] if follows else bone.parent]
+
+
 def _leg_m(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray) -> float:
     return float(np.median(np.linalg.norm(knee - hip, axis=-1) + np.linalg.norm(ankle - knee, axis=-1)))
 
@@ -238,16 +246,18 @@ def _pin_feet(
 
 
 def _local_eulers(
-    bones: list[RestBone], drives: dict[str, BoneDrive], joints: dict[str, np.ndarray], rest: dict[str, np.ndarray]
+    bones: list[RestBone], drives: dict[str, BoneDrive], joints: dict[str, np.ndarray], rest: dict[str, np.ndarray],
+    profile: RetargetProfile,
 ) -> dict[str, np.ndarray]:
     """Euler channels (bone -> (N, 3)) of the driven bones, each in its own rotation mode."""
     deltas = _armature_deltas(bones, drives, joints, rest)
+    part_of = {bone: part for part, bone in profile.bones.items()}
     euler: dict[str, np.ndarray] = {}
     for bone in bones:
         if bone.name not in drives:
             continue
         rest_rot = Rotation.from_matrix(bone.matrix)
-        parent_delta = deltas[bone.parent] if bone.parent else Rotation.identity(len(deltas[bone.name]))
+        parent_delta = _parent_delta(bone, deltas, profile.follow.get(part_of[bone.name]), profile)
         local = rest_rot.inv() * parent_delta.inv() * deltas[bone.name] * rest_rot
         euler[bone.name] = np.unwrap(blender_euler(local, bone.rotation_mode), axis=0)
     return euler
@@ -280,10 +290,10 @@ def solve(
     joints = keypoint_joints(points)
     rest = _rest_joints(by_name, profile)
     target_drives = {profile.bones[part]: drive for part, drive in drives.items() if part in profile.bones}
-    euler = _local_eulers(bones, target_drives, joints, rest)
+    euler = _local_eulers(bones, target_drives, joints, rest, profile)
     orders = {name: by_name[name].rotation_mode for name in euler}
 
-    root = by_name[profile.bones["pelvis"]]
+    root = by_name[profile.location_bone]
     scale = (
         sum(_leg_m(rest[f"hip.{s}"], rest[f"knee.{s}"], rest[f"ankle.{s}"]) for s in ("L", "R"))
         / sum(_leg_m(joints[f"hip.{s}"], joints[f"knee.{s}"], joints[f"ankle.{s}"]) for s in ("L", "R"))
@@ -300,6 +310,6 @@ def solve(
         on_floor = {name: (head - (0, 0, floor_m), tail - (0, 0, floor_m)) for name, (head, tail) in posed.items()}
         contact = _image_contacts(image_xy_px, fps)
         _pin_feet(joints, on_floor, profile, contact, fps)
-        euler = _local_eulers(bones, target_drives, joints, rest)
+        euler = _local_eulers(bones, target_drives, joints, rest, profile)
     location = {root.name: travel @ to_rest_frame}
     return PoseChannels(euler_rad=euler, euler_order=orders, location_m=location, foot_contact=contact)
