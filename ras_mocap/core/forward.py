@@ -19,15 +19,26 @@ def _rest_4x4(bone: RestBone) -> np.ndarray:
     return matrix
 
 
+def _matrices_by_mode(channels: PoseChannels) -> dict[str, np.ndarray]:
+    """Rotation matrices (N, 3, 3) of every keyed bone, one scipy call per rotation mode."""
+    out: dict[str, np.ndarray] = {}
+    for mode in set(channels.euler_order.values()):
+        names = [name for name, m in channels.euler_order.items() if m == mode]
+        stacked = np.concatenate([channels.euler_rad[name] for name in names])
+        matrices = rotation_from_blender_euler(stacked, mode).as_matrix().reshape(len(names), -1, 3, 3)
+        out |= dict(zip(names, matrices))
+    return out
+
+
 def posed_matrices(bones: list[RestBone], channels: PoseChannels, n_frames: int) -> dict[str, np.ndarray]:
     """Armature-space posed matrices (N, 4, 4) of every bone, parents listed first."""
     rest = {b.name: _rest_4x4(b) for b in bones}
+    rotations = _matrices_by_mode(channels)
     posed: dict[str, np.ndarray] = {}
     for bone in bones:
         basis = np.tile(np.eye(4), (n_frames, 1, 1))
-        if bone.name in channels.euler_rad:
-            rotation = rotation_from_blender_euler(channels.euler_rad[bone.name], channels.euler_order[bone.name])
-            basis[:, :3, :3] = rotation.as_matrix()
+        if bone.name in rotations:
+            basis[:, :3, :3] = rotations[bone.name]
         if bone.name in channels.location_m:
             basis[:, :3, 3] = channels.location_m[bone.name]
         if bone.parent:

@@ -121,23 +121,27 @@ def _frame(direction: np.ndarray, side: np.ndarray) -> np.ndarray:
     return np.stack([x, y, np.cross(x, y)], axis=-1)
 
 
-def _swing(from_dir: np.ndarray, to_dir: np.ndarray) -> Rotation:
-    """Shortest rotations taking each unit `from_dir` onto `to_dir` (N, 3)."""
+def _swing(from_dir: np.ndarray, to_dir: np.ndarray) -> np.ndarray:
+    """Matrices (N, 3, 3) of the shortest rotations taking each `from_dir` onto `to_dir` (N, 3)
+    (Rodrigues' formula: numpy on whole arrays, far cheaper than scipy objects per call)."""
     a, b = _unit(from_dir), _unit(to_dir)
     axis = np.cross(a, b)
     sin = np.linalg.norm(axis, axis=-1)
-    angle = np.arctan2(sin, np.sum(a * b, axis=-1))
-    safe_axis = np.where(sin[:, None] > 1e-9, axis / np.maximum(sin, 1e-12)[:, None], [1.0, 0.0, 0.0])
-    return Rotation.from_rotvec(safe_axis * angle[:, None])
+    cos = np.sum(a * b, axis=-1)
+    k = np.where(sin[:, None] > 1e-9, axis / np.maximum(sin, 1e-12)[:, None], [1.0, 0.0, 0.0])
+    cross = np.zeros(k.shape + (3,))
+    cross[:, 0, 1], cross[:, 0, 2], cross[:, 1, 2] = -k[:, 2], k[:, 1], -k[:, 0]
+    cross -= np.swapaxes(cross, 1, 2)
+    return np.eye(3) + sin[:, None, None] * cross + (1.0 - cos)[:, None, None] * (cross @ cross)
 
 
 def _armature_deltas(
     bones: list[RestBone], drives: dict[str, BoneDrive], joints: dict[str, np.ndarray], rest: dict[str, np.ndarray]
-) -> dict[str, Rotation]:
-    """Rotation of each bone from its rest orientation, in armature space (parents first)."""
+) -> dict[str, np.ndarray]:
+    """Rotation matrices (N, 3, 3) of each bone from its rest orientation, armature space."""
     n = len(next(iter(joints.values())))
-    identity = Rotation.identity(n)
-    deltas: dict[str, Rotation] = {}
+    identity = np.broadcast_to(np.eye(3), (n, 3, 3))
+    deltas: dict[str, np.ndarray] = {}
     for bone in bones:
         parent = deltas[bone.parent] if bone.parent else identity
         drive = drives.get(bone.name)
@@ -145,13 +149,13 @@ def _armature_deltas(
             deltas[bone.name] = parent
             continue
         target_dir = joints[drive.end] - joints[drive.start]
-        rest_dir = np.tile(rest[drive.end] - rest[drive.start], (n, 1))
+        rest_dir = rest[drive.end] - rest[drive.start]
         if drive.side_from:
             target = _frame(target_dir, joints[drive.side_to] - joints[drive.side_from])
-            rest_frame = _frame(rest_dir, np.tile(rest[drive.side_to] - rest[drive.side_from], (n, 1)))
-            deltas[bone.name] = Rotation.from_matrix(target @ np.swapaxes(rest_frame, -1, -2))
+            rest_frame = _frame(rest_dir, rest[drive.side_to] - rest[drive.side_from])
+            deltas[bone.name] = target @ rest_frame.T
         else:
-            deltas[bone.name] = _swing(parent.apply(rest_dir), target_dir) * parent
+            deltas[bone.name] = _swing(parent @ rest_dir, target_dir) @ parent
     return deltas
 
 
@@ -177,11 +181,11 @@ def _travel_m(hip_camera_m: np.ndarray, scale: float) -> np.ndarray:
     return scale * np.stack([x, depth, up], axis=-1)
 
 
-def _parent_delta(bone: RestBone, deltas: dict[str, Rotation], follows: str | None, profile: RetargetProfile) -> Rotation:
+def _parent_delta(bone: RestBone, deltas: dict[str, np.ndarray], follows: str | None, profile: RetargetProfile) -> np.ndarray:
     """The rotation a bone inherits: its parent's, unless the profile says it follows another
     body part or the world (rigs whose controls hang from helper bones, like Rigify's)."""
     if follows == "world" or (follows is None and bone.parent is None):
-        return Rotation.identity(len(deltas[bone.name]))
+        return np.broadcast_to(np.eye(3), deltas[bone.name].shape)
     return deltas[profile.bones[follows] if follows else bone.parent]
 
 
@@ -252,15 +256,24 @@ def _local_eulers(
     """Euler channels (bone -> (N, 3)) of the driven bones, each in its own rotation mode."""
     deltas = _armature_deltas(bones, drives, joints, rest)
     part_of = {bone: part for part, bone in profile.bones.items()}
-    euler: dict[str, np.ndarray] = {}
+    local: dict[str, np.ndarray] = {}
     for bone in bones:
-        if bone.name not in drives:
-            continue
-        rest_rot = Rotation.from_matrix(bone.matrix)
-        parent_delta = _parent_delta(bone, deltas, profile.follow.get(part_of[bone.name]), profile)
-        local = rest_rot.inv() * parent_delta.inv() * deltas[bone.name] * rest_rot
-        euler[bone.name] = np.unwrap(blender_euler(local, bone.rotation_mode), axis=0)
-    return euler
+        if bone.name in drives:
+            parent_delta = _parent_delta(bone, deltas, profile.follow.get(part_of[bone.name]), profile)
+            local[bone.name] = bone.matrix.T @ np.swapaxes(parent_delta, 1, 2) @ deltas[bone.name] @ bone.matrix
+    modes = {bone.name: bone.rotation_mode for bone in bones if bone.name in local}
+    return {name: np.unwrap(angles, axis=0) for name, angles in _eulers_by_mode(local, modes).items()}
+
+
+def _eulers_by_mode(matrices: dict[str, np.ndarray], modes: dict[str, str]) -> dict[str, np.ndarray]:
+    """Euler angles of many bones' (N, 3, 3) matrices, one scipy call per rotation mode."""
+    out: dict[str, np.ndarray] = {}
+    for mode in set(modes.values()):
+        names = [name for name, m in modes.items() if m == mode]
+        stacked = np.concatenate([matrices[name] for name in names])
+        angles = blender_euler(Rotation.from_matrix(stacked), mode).reshape(len(names), -1, 3)
+        out |= dict(zip(names, angles))
+    return out
 
 
 def solve(
