@@ -3,7 +3,8 @@
     PYTHONPATH=. python bench/solve_speed.py [--seconds 300]
 
 The DeepMimic walk (forward kinematics, tests/groundtruth.py) repeated for --seconds at 30 fps
-is solved at once (vectorised), then frame by frame as the live capture would; printed beside
+is solved at once (vectorised), then frame by frame with the LiveSolver as the live capture
+will; printed beside
 the issue's targets (5,000 frames/s, 0.5 ms a live frame) as ratios.
 """
 from __future__ import annotations
@@ -21,7 +22,7 @@ sys.path.insert(0, str(REPO))
 
 from ras_mocap.blender import rig as rig_module  # noqa: E402
 from ras_mocap.core.rig_spec import body_lengths_from_world  # noqa: E402
-from ras_mocap.core.solver import solve  # noqa: E402
+from ras_mocap.core.solver import LiveSolver, RigSetup, solve  # noqa: E402
 from tests.groundtruth import SideCamera, truth_walk  # noqa: E402
 
 SHARED = REPO.parent / "shared"
@@ -43,11 +44,11 @@ def main() -> None:
     whole_s = time.perf_counter() - started
     frames_per_s = len(world) / whole_s
 
-    live = slice(0, 300)
+    live = LiveSolver(RigSetup.of(bones), camera.size_px)
     timings = []
-    for row in range(live.start, live.stop):
+    for row in range(300):
         started = time.perf_counter()
-        solve(world[row:row + 1], image[row:row + 1], camera.size_px, bones)
+        live.solve_frame(world[row], image[row])
         timings.append(time.perf_counter() - started)
     live_ms = 1000 * np.median(timings)
     print(f"whole track: {len(world)} frames in {whole_s:.3f} s = {frames_per_s:,.0f} frames/s "

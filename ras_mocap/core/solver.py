@@ -20,7 +20,7 @@ from .retarget import RetargetProfile, rest_joints
 from .rootmotion import hip_path_camera_m, lift_image_landmarks
 from .skeleton import KP, mediapipe_to_blender
 
-__all__ = ["BoneDrive", "RAS_DRIVES", "keypoint_joints", "pose_points", "solve"]
+__all__ = ["BoneDrive", "RAS_DRIVES", "RigSetup", "LiveSolver", "keypoint_joints", "pose_points", "solve"]
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def keypoint_joints(points: np.ndarray) -> dict[str, np.ndarray]:
 
 def _foot_side(heel: np.ndarray, ankle: np.ndarray, toe: np.ndarray) -> np.ndarray:
     """A point 10 cm off the ankle along the normal of the heel-ankle-toe plane (the foot's side)."""
-    return ankle + 0.1 * _unit(np.cross(toe - heel, ankle - heel))
+    return ankle + 0.1 * _unit(_cross(toe - heel, ankle - heel))
 
 
 def _rest_joints(bones: dict[str, RestBone], profile: RetargetProfile) -> dict[str, np.ndarray]:
@@ -110,22 +110,31 @@ def _rest_joints(bones: dict[str, RestBone], profile: RetargetProfile) -> dict[s
     return joints
 
 
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """np.cross for (..., 3) arrays, without its axis bookkeeping (a third of a live frame)."""
+    out = np.empty(np.broadcast_shapes(a.shape, b.shape))
+    out[..., 0] = a[..., 1] * b[..., 2] - a[..., 2] * b[..., 1]
+    out[..., 1] = a[..., 2] * b[..., 0] - a[..., 0] * b[..., 2]
+    out[..., 2] = a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+    return out
+
+
 def _unit(v: np.ndarray) -> np.ndarray:
-    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+    return v / np.sqrt(np.sum(v * v, axis=-1, keepdims=True))
 
 
 def _frame(direction: np.ndarray, side: np.ndarray) -> np.ndarray:
     """Orthonormal frames (..., 3, 3) with columns: side (made orthogonal), direction, their cross."""
     y = _unit(direction)
     x = _unit(side - np.sum(side * y, axis=-1, keepdims=True) * y)
-    return np.stack([x, y, np.cross(x, y)], axis=-1)
+    return np.stack([x, y, _cross(x, y)], axis=-1)
 
 
 def _swing(from_dir: np.ndarray, to_dir: np.ndarray) -> np.ndarray:
     """Matrices (N, 3, 3) of the shortest rotations taking each `from_dir` onto `to_dir` (N, 3)
     (Rodrigues' formula: numpy on whole arrays, far cheaper than scipy objects per call)."""
     a, b = _unit(from_dir), _unit(to_dir)
-    axis = np.cross(a, b)
+    axis = _cross(a, b)
     sin = np.linalg.norm(axis, axis=-1)
     cos = np.sum(a * b, axis=-1)
     k = np.where(sin[:, None] > 1e-9, axis / np.maximum(sin, 1e-12)[:, None], [1.0, 0.0, 0.0])
@@ -135,27 +144,62 @@ def _swing(from_dir: np.ndarray, to_dir: np.ndarray) -> np.ndarray:
     return np.eye(3) + sin[:, None, None] * cross + (1.0 - cos)[:, None, None] * (cross @ cross)
 
 
-def _armature_deltas(
-    bones: list[RestBone], drives: dict[str, BoneDrive], joints: dict[str, np.ndarray], rest: dict[str, np.ndarray]
-) -> dict[str, np.ndarray]:
+@dataclass(frozen=True)
+class RigSetup:
+    """What the solver needs of a rig, worked out once: its bones, the drive of each driven
+    bone, the rest direction (and rest frame, for twisting drives) it rotates from, the bone
+    whose rotation it inherits ("world" for none), and the rig's leg length."""
+
+    bones: list[RestBone]
+    profile: RetargetProfile
+    drives: dict[str, BoneDrive]  # rig bone -> drive
+    rest_dirs: dict[str, np.ndarray]  # rig bone -> (3,)
+    rest_frames_t: dict[str, np.ndarray]  # rig bone -> (3, 3), transposed, twisting drives only
+    follows: dict[str, str]  # driven rig bone -> the bone it inherits rotation from, or "world"
+    rest: dict[str, np.ndarray]  # named rest joints
+    leg_m: float  # hip-knee-ankle, both legs together
+
+    @classmethod
+    def of(cls, bones: list[RestBone], profile: RetargetProfile | None = None, drives: dict[str, BoneDrive] = RAS_DRIVES) -> RigSetup:
+        profile = profile or RetargetProfile.load("ras")
+        by_name = {b.name: b for b in bones}
+        profile.check(set(by_name))
+        rest = _rest_joints(by_name, profile)
+        rig_drives = {profile.bones[part]: drive for part, drive in drives.items() if part in profile.bones}
+        follows = {}
+        for part, bone_name in profile.bones.items():
+            if bone_name in rig_drives:
+                follow = profile.follow.get(part)
+                follows[bone_name] = (
+                    "world" if follow == "world" else profile.bones[follow] if follow else by_name[bone_name].parent or "world"
+                )
+        return cls(
+            bones, profile, rig_drives,
+            {name: rest[d.end] - rest[d.start] for name, d in rig_drives.items()},
+            {name: _frame(rest[d.end] - rest[d.start], rest[d.side_to] - rest[d.side_from]).T
+             for name, d in rig_drives.items() if d.side_from},
+            follows, rest,
+            sum(_leg_m(rest[f"hip.{s}"], rest[f"knee.{s}"], rest[f"ankle.{s}"]) for s in ("L", "R")),
+        )
+
+
+def _armature_deltas(setup: RigSetup, joints: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Rotation matrices (N, 3, 3) of each bone from its rest orientation, armature space."""
     n = len(next(iter(joints.values())))
     identity = np.broadcast_to(np.eye(3), (n, 3, 3))
     deltas: dict[str, np.ndarray] = {}
-    for bone in bones:
+    for bone in setup.bones:
         parent = deltas[bone.parent] if bone.parent else identity
-        drive = drives.get(bone.name)
+        drive = setup.drives.get(bone.name)
         if drive is None:
             deltas[bone.name] = parent
             continue
         target_dir = joints[drive.end] - joints[drive.start]
-        rest_dir = rest[drive.end] - rest[drive.start]
         if drive.side_from:
             target = _frame(target_dir, joints[drive.side_to] - joints[drive.side_from])
-            rest_frame = _frame(rest_dir, rest[drive.side_to] - rest[drive.side_from])
-            deltas[bone.name] = target @ rest_frame.T
+            deltas[bone.name] = target @ setup.rest_frames_t[bone.name]
         else:
-            deltas[bone.name] = _swing(parent @ rest_dir, target_dir) @ parent
+            deltas[bone.name] = _swing(parent @ setup.rest_dirs[bone.name], target_dir) @ parent
     return deltas
 
 
@@ -179,14 +223,6 @@ def _travel_m(hip_camera_m: np.ndarray, scale: float) -> np.ndarray:
     depth = hip_camera_m[:, 2] - np.median(hip_camera_m[:, 2])
     up = hip_camera_m[0, 1] - hip_camera_m[:, 1]
     return scale * np.stack([x, depth, up], axis=-1)
-
-
-def _parent_delta(bone: RestBone, deltas: dict[str, np.ndarray], follows: str | None, profile: RetargetProfile) -> np.ndarray:
-    """The rotation a bone inherits: its parent's, unless the profile says it follows another
-    body part or the world (rigs whose controls hang from helper bones, like Rigify's)."""
-    if follows == "world" or (follows is None and bone.parent is None):
-        return np.broadcast_to(np.eye(3), deltas[bone.name].shape)
-    return deltas[profile.bones[follows] if follows else bone.parent]
 
 
 def _leg_m(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray) -> float:
@@ -249,20 +285,18 @@ def _pin_feet(
             joints[f"{point}.{side}"] = joints[f"{point}.{side}"] + foot_shift
 
 
-def _local_eulers(
-    bones: list[RestBone], drives: dict[str, BoneDrive], joints: dict[str, np.ndarray], rest: dict[str, np.ndarray],
-    profile: RetargetProfile,
-) -> dict[str, np.ndarray]:
-    """Euler channels (bone -> (N, 3)) of the driven bones, each in its own rotation mode."""
-    deltas = _armature_deltas(bones, drives, joints, rest)
-    part_of = {bone: part for part, bone in profile.bones.items()}
+def _local_eulers(setup: RigSetup, joints: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Euler channels (bone -> (N, 3)) of the driven bones, each in its own rotation mode,
+    not yet unwrapped over time."""
+    deltas = _armature_deltas(setup, joints)
     local: dict[str, np.ndarray] = {}
-    for bone in bones:
-        if bone.name in drives:
-            parent_delta = _parent_delta(bone, deltas, profile.follow.get(part_of[bone.name]), profile)
-            local[bone.name] = bone.matrix.T @ np.swapaxes(parent_delta, 1, 2) @ deltas[bone.name] @ bone.matrix
-    modes = {bone.name: bone.rotation_mode for bone in bones if bone.name in local}
-    return {name: np.unwrap(angles, axis=0) for name, angles in _eulers_by_mode(local, modes).items()}
+    for bone in setup.bones:
+        if bone.name in setup.drives:
+            follows = setup.follows[bone.name]
+            parent_t = np.eye(3) if follows == "world" else np.swapaxes(deltas[follows], 1, 2)
+            local[bone.name] = bone.matrix.T @ parent_t @ deltas[bone.name] @ bone.matrix
+    modes = {bone.name: bone.rotation_mode for bone in setup.bones if bone.name in local}
+    return _eulers_by_mode(local, modes)
 
 
 def _eulers_by_mode(matrices: dict[str, np.ndarray], modes: dict[str, str]) -> dict[str, np.ndarray]:
@@ -296,21 +330,15 @@ def solve(
     in the median frame. With `fps`, feet planted in the image are pinned (contacts.py).
     Returns Blender pose-bone channels keyed by the rig's bone names.
     """
-    profile = profile or RetargetProfile.load("ras")
-    by_name = {b.name: b for b in bones}
-    profile.check(set(by_name))
+    setup = RigSetup.of(bones, profile, drives)
+    profile = setup.profile
     points, hip_camera_m = pose_points(world_xyz_m, image_xy_px, image_size_px, focal_px)
     joints = keypoint_joints(points)
-    rest = _rest_joints(by_name, profile)
-    target_drives = {profile.bones[part]: drive for part, drive in drives.items() if part in profile.bones}
-    euler = _local_eulers(bones, target_drives, joints, rest, profile)
-    orders = {name: by_name[name].rotation_mode for name in euler}
+    euler = {name: np.unwrap(angles, axis=0) for name, angles in _local_eulers(setup, joints).items()}
+    orders = {bone.name: bone.rotation_mode for bone in bones if bone.name in euler}
 
-    root = by_name[profile.location_bone]
-    scale = (
-        sum(_leg_m(rest[f"hip.{s}"], rest[f"knee.{s}"], rest[f"ankle.{s}"]) for s in ("L", "R"))
-        / sum(_leg_m(joints[f"hip.{s}"], joints[f"knee.{s}"], joints[f"ankle.{s}"]) for s in ("L", "R"))
-    )
+    root = next(b for b in bones if b.name == profile.location_bone)
+    scale = setup.leg_m / _person_leg_m(joints)
     travel = _travel_m(hip_camera_m, scale)
     to_rest_frame = root.matrix  # a location channel is in the root bone's rest frame
     posed = posed_joints(bones, PoseChannels(euler, orders, {root.name: travel @ to_rest_frame}), len(points))
@@ -323,6 +351,48 @@ def solve(
         on_floor = {name: (head - (0, 0, floor_m), tail - (0, 0, floor_m)) for name, (head, tail) in posed.items()}
         contact = _image_contacts(image_xy_px, fps)
         _pin_feet(joints, on_floor, profile, contact, fps)
-        euler = _local_eulers(bones, target_drives, joints, rest, profile)
+        euler = {name: np.unwrap(angles, axis=0) for name, angles in _local_eulers(setup, joints).items()}
     location = {root.name: travel @ to_rest_frame}
     return PoseChannels(euler_rad=euler, euler_order=orders, location_m=location, foot_contact=contact)
+
+
+def _person_leg_m(joints: dict[str, np.ndarray]) -> float:
+    return sum(_leg_m(joints[f"hip.{s}"], joints[f"knee.{s}"], joints[f"ankle.{s}"]) for s in ("L", "R"))
+
+
+_CAMERA_TO_BLENDER = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, -1.0, 0.0]])
+"""Camera axes (x right, y down, z forward) to Blender's for a level camera looking along +y."""
+
+
+class LiveSolver:
+    """One frame at a time, for live capture: the rig set up once, Euler angles kept continuous
+    with the previous frame, the root's travel counted from the first frame (scale and floor
+    fixed then). No foot pinning: it needs the frames after a contact."""
+
+    def __init__(self, setup: RigSetup, image_size_px: tuple[int, int], focal_px: float | None = None):
+        self.setup = setup
+        self.image_size_px = image_size_px
+        self.focal_px = focal_px
+        self._root = next(b for b in setup.bones if b.name == setup.profile.location_bone)
+        self._orders = {name: bone.rotation_mode for bone in setup.bones if (name := bone.name) in setup.drives}
+        self._previous: dict[str, np.ndarray] | None = None
+        self._start: tuple[np.ndarray, float, float] | None = None  # hip camera position, scale, floor
+
+    def solve_frame(self, world_xyz_m: np.ndarray, image_xy_px: np.ndarray) -> PoseChannels:
+        """Channels (N = 1) for one frame's 33 world landmarks (MediaPipe axes) and pixels."""
+        points, hip_camera_m = pose_points(world_xyz_m[None], image_xy_px[None], self.image_size_px, self.focal_px)
+        joints = keypoint_joints(points)
+        euler = _local_eulers(self.setup, joints)
+        if self._previous is not None:  # the nearest equivalent angles: no +-360 deg jumps
+            euler = {name: self._previous[name] + (a - self._previous[name] + np.pi) % (2 * np.pi) - np.pi
+                     for name, a in euler.items()}
+        self._previous = euler
+        if self._start is None:
+            scale = self.setup.leg_m / _person_leg_m(joints)
+            feet = [KP[f"{s}_{p}"] for s in ("left", "right") for p in ("heel", "foot_index")]
+            self._start = (hip_camera_m[0], scale, float(points[0, feet, 2].min()) * scale)
+        start_m, scale, lowest_m = self._start
+        travel = scale * (_CAMERA_TO_BLENDER @ (hip_camera_m[0] - start_m))
+        travel[2] -= self._root.head_m[2] + lowest_m  # the first frame's lowest foot on the floor
+        location = {self._root.name: travel[None] @ self._root.matrix}
+        return PoseChannels(euler_rad=euler, euler_order=self._orders, location_m=location)

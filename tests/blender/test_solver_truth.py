@@ -13,7 +13,7 @@ from ras_mocap.core.retarget import RetargetProfile
 from ras_mocap.core.rig_spec import body_lengths_from_world
 from ras_mocap.core.skeleton import KP
 from ras_mocap.core.armature import rotation_from_blender_euler
-from ras_mocap.core.solver import solve
+from ras_mocap.core.solver import LiveSolver, RigSetup, solve
 from ras_mocap.core.track import Track
 from tests.blender.mixamo_rig import add_mixamo_rig
 from tests.conftest import SHARED
@@ -203,3 +203,20 @@ def test_noise_free_walk_on_a_generated_rigify_rig(bpy_clean):
     root = 0.5 * (points[:, KP["left_hip"]] + points[:, KP["right_hip"]])
     travel_error_m = (root - root[0]) / scale - (walk.root_m - walk.root_m[0])
     assert np.abs(travel_error_m).max() <= 0.01
+
+
+def test_live_solver_frame_by_frame_matches_the_whole_track(bpy_clean):
+    walk = truth_walk(WALK, seconds=2, camera=CAMERA)
+    lengths = body_lengths_from_world(walk.world_landmarks_m)
+    bones = rig_module.rest_bones(rig_module.add_ras_rig(bpy.context, lengths))
+    whole = solve(walk.world_landmarks_m, walk.image_px, CAMERA.size_px, bones, focal_px=CAMERA.focal_px)
+    live = LiveSolver(RigSetup.of(bones), CAMERA.size_px, focal_px=CAMERA.focal_px)
+    frames = [live.solve_frame(world, image) for world, image in zip(walk.world_landmarks_m, walk.image_px)]
+    for bone, angles in whole.euler_rad.items():
+        live_angles = np.concatenate([f.euler_rad[bone] for f in frames])
+        np.testing.assert_allclose(live_angles - live_angles[0], angles - angles[0], atol=1e-6, err_msg=bone)
+    pelvis = next(b for b in bones if b.name == "pelvis")
+    live_m = np.concatenate([f.location_m["pelvis"] for f in frames]) @ pelvis.matrix.T + pelvis.head_m
+    whole_m = posed_joints(bones, whole, len(frames))["pelvis"][0]
+    np.testing.assert_allclose(live_m[:, 0] - live_m[0, 0], whole_m[:, 0] - whole_m[0, 0], atol=1e-6)  # travel
+    assert np.abs(live_m[:, 2] - whole_m[:, 2]).max() < 0.03  # height: the floor from the first frame only
