@@ -20,7 +20,9 @@ __all__ = ["ContactSettings", "detect_contact_in_image", "pin_corrections"]
 @dataclass(frozen=True)
 class ContactSettings:
     min_duration_s: float = 0.1
-    """Contacts (and breaks between them) shorter than this are ignored."""
+    """Contacts shorter than this are ignored."""
+    max_break_s: float = 0.2
+    """Breaks in a contact up to this long (a landmark glitch) are bridged; a swing lasts longer."""
     ease_s: float = 0.05
     """Time over which a pin eases in at the start of a contact and out at its end."""
 
@@ -39,8 +41,9 @@ def detect_contact_in_image(
     foot standing still far more reliably than a 3D reconstruction does."""
     speed = np.minimum(*(np.linalg.norm(np.gradient(p, axis=0), axis=-1) for p in (heel_px, toe_px))) * fps
     contact = speed < max_speed_heights_s * body_height_px
-    structure = np.ones(max(1, int(round(settings.min_duration_s * fps))), bool)
-    return binary_opening(binary_closing(contact, structure), structure)
+    bridge = np.ones(max(1, int(round(settings.max_break_s * fps))), bool)
+    shortest = np.ones(max(1, int(round(settings.min_duration_s * fps))), bool)
+    return binary_opening(binary_closing(contact, bridge), shortest)
 
 
 def pin_corrections(
