@@ -3,7 +3,8 @@
 A foot is planted while its heel or toe stands still in the image (static camera). During
 a contact the rig's foot rests on the lower of two sole points (the ball and the toe tip);
 that point is held at its median place on the floor plane, the whole foot moved by the
-difference and eased in and out so the pin never jumps. Heights are left alone.
+difference, easing in and out in the swing frames around the contact so the pin never jumps.
+Heights are left alone.
 """
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ class ContactSettings:
     """Contacts shorter than this are ignored."""
     max_break_s: float = 0.2
     """Breaks in a contact up to this long (a landmark glitch) are bridged; a swing lasts longer."""
-    ease_s: float = 0.05
-    """Time over which a pin eases in at the start of a contact and out at its end."""
+    ease_s: float = 0.1
+    """Time over which a pin eases in before a contact and out after it."""
 
 
 def _resting(rear_m: np.ndarray, front_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -43,17 +44,21 @@ def detect_contact_in_image(
     contact = speed < max_speed_heights_s * body_height_px
     bridge = np.ones(max(1, int(round(settings.max_break_s * fps))), bool)
     shortest = np.ones(max(1, int(round(settings.min_duration_s * fps))), bool)
-    return binary_opening(binary_closing(contact, bridge), shortest)
+    pad = len(bridge) + len(shortest)  # a contact running into the clip's edge stays whole
+    padded = np.pad(contact, pad, mode="edge")
+    return binary_opening(binary_closing(padded, bridge), shortest)[pad:-pad]
 
 
 def pin_corrections(
     rear_m: np.ndarray, front_m: np.ndarray, contact: np.ndarray, fps: float, settings: ContactSettings = ContactSettings()
 ) -> np.ndarray:
-    """(N, 3) horizontal offsets that pin the foot during each contact (zero outside contacts)."""
+    """(N, 3) horizontal offsets that pin the foot in full during each contact; the offset eases
+    to zero over `ease_s` in the swing frames on either side, so the pin never jumps."""
     correction = np.zeros_like(rear_m)
     resting, rear_down = _resting(rear_m, front_m)
     ease = max(1, int(round(settings.ease_s * fps)))
-    ramp = 0.5 - 0.5 * np.cos(np.pi * (np.arange(ease) + 1) / (ease + 1))
+    fade = 0.5 + 0.5 * np.cos(np.pi * (np.arange(ease) + 1) / (ease + 1))  # just under 1 -> just over 0
+    n = len(contact)
     for start, stop in valid_runs(contact):
         phase = slice(start, stop)
         target = resting[phase, :2].copy()
@@ -61,9 +66,9 @@ def pin_corrections(
             rows = rear_down[phase] == point_is_rear
             if rows.any():
                 target[rows] = np.median(resting[phase][rows, :2], axis=0)
-        weight = np.ones(stop - start)
-        n = min(ease, (stop - start) // 2)
-        if n:
-            weight[:n], weight[len(weight) - n:] = ramp[:n], ramp[:n][::-1]
-        correction[phase, :2] = (target - resting[phase, :2]) * weight[:, None]
+        correction[phase, :2] = target - resting[phase, :2]
+        after = np.arange(stop, min(stop + ease, n))
+        before = np.arange(max(start - ease, 0), start)[::-1]
+        correction[after, :2] += correction[stop - 1, :2] * fade[: len(after), None]
+        correction[before, :2] += correction[start, :2] * fade[: len(before), None]
     return correction
