@@ -41,6 +41,8 @@ def detect_contact_in_image(
     moves less than `max_speed_heights_s` body heights a second. The image shows a planted
     foot standing still far more reliably than a 3D reconstruction does."""
     speed = np.minimum(*(np.linalg.norm(np.gradient(p, axis=0), axis=-1) for p in (heel_px, toe_px))) * fps
+    if len(speed) > 2:  # the one-sided differences at the ends are the noisiest: take the neighbours'
+        speed[0], speed[-1] = speed[1], speed[-2]
     contact = speed < max_speed_heights_s * body_height_px
     bridge = np.ones(max(1, int(round(settings.max_break_s * fps))), bool)
     shortest = np.ones(max(1, int(round(settings.min_duration_s * fps))), bool)
