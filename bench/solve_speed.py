@@ -22,7 +22,8 @@ sys.path.insert(0, str(REPO))
 
 from ras_mocap.blender import rig as rig_module  # noqa: E402
 from ras_mocap.core.rig_spec import body_lengths_from_world  # noqa: E402
-from ras_mocap.core.solver import LiveSolver, RigSetup, solve  # noqa: E402
+from ras_mocap.core.live_solver import LiveSolver  # noqa: E402
+from ras_mocap.core.solver import RigSetup, solve  # noqa: E402
 from tests.groundtruth import SideCamera, truth_walk  # noqa: E402
 
 SHARED = REPO.parent / "shared"

@@ -14,8 +14,10 @@ import numpy as np
 from scipy.ndimage import binary_closing, binary_opening
 
 from .filters import valid_runs
+from .retarget import RetargetProfile
+from .skeleton import KP
 
-__all__ = ["ContactSettings", "detect_contact_in_image", "pin_corrections"]
+__all__ = ["ContactSettings", "detect_contact_in_image", "pin_corrections", "image_contacts", "pin_feet", "two_bone_knee"]
 
 
 @dataclass(frozen=True)
@@ -74,3 +76,49 @@ def pin_corrections(
         correction[after, :2] += correction[stop - 1, :2] * fade[: len(after), None]
         correction[before, :2] += correction[start, :2] * fade[: len(before), None]
     return correction
+
+
+def two_bone_knee(hip: np.ndarray, ankle: np.ndarray, thigh_m: float, shin_m: float, pole: np.ndarray) -> np.ndarray:
+    """Knee positions (N, 3) for the hip and ankle, bending towards `pole`."""
+    reach = ankle - hip
+    distance = np.clip(np.linalg.norm(reach, axis=-1), abs(thigh_m - shin_m) + 1e-6, thigh_m + shin_m - 1e-6)
+    along = reach / np.linalg.norm(reach, axis=-1, keepdims=True)
+    a = (thigh_m**2 - shin_m**2 + distance**2) / (2 * distance)
+    h = np.sqrt(np.maximum(thigh_m**2 - a**2, 0.0))
+    bend = pole - hip
+    bend = bend - np.sum(bend * along, axis=-1, keepdims=True) * along
+    bend /= np.linalg.norm(bend, axis=-1, keepdims=True)
+    return hip + a[:, None] * along + h[:, None] * bend
+
+
+def image_contacts(image_xy_px: np.ndarray, fps: float) -> np.ndarray:
+    """(N, 2) left, right foot planted, from the feet's 2D tracks."""
+    top = image_xy_px[:, [KP["nose"], KP["left_eye"], KP["right_eye"]], 1].min(axis=1)
+    bottom = image_xy_px[:, [KP["left_heel"], KP["right_heel"], KP["left_foot_index"], KP["right_foot_index"]], 1].max(axis=1)
+    height_px = float(np.median(bottom - top)) / 0.9  # eyes to soles is about 90% of body height
+    return np.stack([
+        detect_contact_in_image(image_xy_px[:, KP[f"{side}_heel"]], image_xy_px[:, KP[f"{side}_foot_index"]], height_px, fps)
+        for side in ("left", "right")
+    ], axis=-1)
+
+
+def pin_feet(
+    joints: dict[str, np.ndarray], posed: dict[str, tuple[np.ndarray, np.ndarray]], profile: RetargetProfile,
+    contacts: np.ndarray, fps: float,
+) -> None:
+    """Pin the rig's feet during their contacts: each ankle moves with its foot's pin and the
+    knee follows by two-bone IK with the rig's own lengths. The new leg directions are written
+    back into `joints` (the foot keeps its orientation)."""
+    for column, side in enumerate(("L", "R")):
+        thigh, shin, foot = (posed[profile.bones[f"{part}.{side}"]] for part in ("thigh", "shin", "foot"))
+        toe = posed.get(profile.bones.get(f"toe.{side}", ""))
+        ball, tip = (toe[0], toe[1]) if toe else (foot[1], foot[1])
+        hip, knee, ankle = thigh[0], shin[0], foot[0]
+        pinned_ankle = ankle + pin_corrections(ball, tip, contacts[:, column], fps)
+        thigh_m, shin_m = np.linalg.norm(knee[0] - hip[0]), np.linalg.norm(ankle[0] - knee[0])
+        pinned_knee = two_bone_knee(hip, pinned_ankle, thigh_m, shin_m, knee)
+        hip_kp = joints[f"hip.{side}"]
+        foot_shift = hip_kp + (pinned_ankle - hip) - joints[f"ankle.{side}"]
+        joints[f"knee.{side}"] = hip_kp + (pinned_knee - hip)
+        for point in ("ankle", "heel", "toe_tip", "foot_side"):
+            joints[f"{point}.{side}"] = joints[f"{point}.{side}"] + foot_shift

@@ -1,10 +1,10 @@
-"""Landmarks -> armature pose: per-bone local rotations (Euler) and pelvis translation.
+"""Landmarks -> armature pose: per-bone local rotations (Euler) and root motion, vectorised.
 
-A first solver, vectorised over frames: each driven bone is aimed from two
-keypoint-derived joints; bones with a `side` pair (pelvis, spine, chest, neck,
-head) also take their twist from it, the others swing from their parent's pose.
-Root motion: the hip centre's path from the image and the metric landmarks
-(rootmotion.py; static, level camera), the floor under the lowest foot point.
+Each driven bone is aimed from two keypoint-derived joints; twisting drives (pelvis, spine,
+chest, neck, head, hands, feet) also take a side direction, the others swing from their
+parent's pose. Any rig through a retarget profile (retarget.py); root motion from the image
+and the metric landmarks (rootmotion.py); planted feet pinned (contacts.py); one frame at a
+time in live_solver.py.
 """
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ import numpy as np
 from scipy.spatial.transform import Rotation
 
 from .armature import PoseChannels, RestBone, blender_euler
-from .contacts import detect_contact_in_image, pin_corrections
+from .contacts import image_contacts, pin_feet
 from .forward import posed_joints
 from .retarget import RetargetProfile, rest_joints
 from .rootmotion import hip_path_camera_m, lift_image_landmarks
 from .skeleton import KP, mediapipe_to_blender
 
-__all__ = ["BoneDrive", "RAS_DRIVES", "RigSetup", "LiveSolver", "keypoint_joints", "pose_points", "solve"]
+__all__ = ["BoneDrive", "RAS_DRIVES", "RigSetup", "keypoint_joints", "pose_points", "local_eulers", "person_leg_m", "solve"]
 
 
 @dataclass(frozen=True)
@@ -240,52 +240,7 @@ def pose_points(
     return mediapipe_to_blender(_keep_world_arms(lifted, world_xyz_m)), hip_camera_m
 
 
-def _two_bone_knee(hip: np.ndarray, ankle: np.ndarray, thigh_m: float, shin_m: float, pole: np.ndarray) -> np.ndarray:
-    """Knee positions (N, 3) for the hip and ankle, bending towards `pole`."""
-    reach = ankle - hip
-    distance = np.clip(np.linalg.norm(reach, axis=-1), abs(thigh_m - shin_m) + 1e-6, thigh_m + shin_m - 1e-6)
-    along = _unit(reach)
-    a = (thigh_m**2 - shin_m**2 + distance**2) / (2 * distance)
-    h = np.sqrt(np.maximum(thigh_m**2 - a**2, 0.0))
-    bend = pole - hip
-    bend = _unit(bend - np.sum(bend * along, axis=-1, keepdims=True) * along)
-    return hip + a[:, None] * along + h[:, None] * bend
-
-
-def _image_contacts(image_xy_px: np.ndarray, fps: float) -> np.ndarray:
-    """(N, 2) left, right foot planted, from the feet's 2D tracks."""
-    top = image_xy_px[:, [KP["nose"], KP["left_eye"], KP["right_eye"]], 1].min(axis=1)
-    bottom = image_xy_px[:, [KP["left_heel"], KP["right_heel"], KP["left_foot_index"], KP["right_foot_index"]], 1].max(axis=1)
-    height_px = float(np.median(bottom - top)) / 0.9  # eyes to soles is about 90% of body height
-    return np.stack([
-        detect_contact_in_image(image_xy_px[:, KP[f"{side}_heel"]], image_xy_px[:, KP[f"{side}_foot_index"]], height_px, fps)
-        for side in ("left", "right")
-    ], axis=-1)
-
-
-def _pin_feet(
-    joints: dict[str, np.ndarray], posed: dict[str, tuple[np.ndarray, np.ndarray]], profile: RetargetProfile,
-    contacts: np.ndarray, fps: float,
-) -> None:
-    """Pin the rig's feet during their contacts: each ankle moves with its foot's pin and the
-    knee follows by two-bone IK with the rig's own lengths. The new leg directions are written
-    back into `joints` (the foot keeps its orientation)."""
-    for column, side in enumerate(("L", "R")):
-        thigh, shin, foot = (posed[profile.bones[f"{part}.{side}"]] for part in ("thigh", "shin", "foot"))
-        toe = posed.get(profile.bones.get(f"toe.{side}", ""))
-        ball, tip = (toe[0], toe[1]) if toe else (foot[1], foot[1])
-        hip, knee, ankle = thigh[0], shin[0], foot[0]
-        pinned_ankle = ankle + pin_corrections(ball, tip, contacts[:, column], fps)
-        thigh_m, shin_m = np.linalg.norm(knee[0] - hip[0]), np.linalg.norm(ankle[0] - knee[0])
-        pinned_knee = _two_bone_knee(hip, pinned_ankle, thigh_m, shin_m, knee)
-        hip_kp = joints[f"hip.{side}"]
-        foot_shift = hip_kp + (pinned_ankle - hip) - joints[f"ankle.{side}"]
-        joints[f"knee.{side}"] = hip_kp + (pinned_knee - hip)
-        for point in ("ankle", "heel", "toe_tip", "foot_side"):
-            joints[f"{point}.{side}"] = joints[f"{point}.{side}"] + foot_shift
-
-
-def _local_eulers(setup: RigSetup, joints: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def local_eulers(setup: RigSetup, joints: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Euler channels (bone -> (N, 3)) of the driven bones, each in its own rotation mode,
     not yet unwrapped over time."""
     deltas = _armature_deltas(setup, joints)
@@ -334,11 +289,11 @@ def solve(
     profile = setup.profile
     points, hip_camera_m = pose_points(world_xyz_m, image_xy_px, image_size_px, focal_px)
     joints = keypoint_joints(points)
-    euler = {name: np.unwrap(angles, axis=0) for name, angles in _local_eulers(setup, joints).items()}
+    euler = {name: np.unwrap(angles, axis=0) for name, angles in local_eulers(setup, joints).items()}
     orders = {bone.name: bone.rotation_mode for bone in bones if bone.name in euler}
 
     root = next(b for b in bones if b.name == profile.location_bone)
-    scale = setup.leg_m / _person_leg_m(joints)
+    scale = setup.leg_m / person_leg_m(joints)
     travel = _travel_m(hip_camera_m, scale)
     to_rest_frame = root.matrix  # a location channel is in the root bone's rest frame
     posed = posed_joints(bones, PoseChannels(euler, orders, {root.name: travel @ to_rest_frame}), len(points))
@@ -349,50 +304,12 @@ def solve(
     contact = None
     if fps:
         on_floor = {name: (head - (0, 0, floor_m), tail - (0, 0, floor_m)) for name, (head, tail) in posed.items()}
-        contact = _image_contacts(image_xy_px, fps)
-        _pin_feet(joints, on_floor, profile, contact, fps)
-        euler = {name: np.unwrap(angles, axis=0) for name, angles in _local_eulers(setup, joints).items()}
+        contact = image_contacts(image_xy_px, fps)
+        pin_feet(joints, on_floor, profile, contact, fps)
+        euler = {name: np.unwrap(angles, axis=0) for name, angles in local_eulers(setup, joints).items()}
     location = {root.name: travel @ to_rest_frame}
     return PoseChannels(euler_rad=euler, euler_order=orders, location_m=location, foot_contact=contact)
 
 
-def _person_leg_m(joints: dict[str, np.ndarray]) -> float:
+def person_leg_m(joints: dict[str, np.ndarray]) -> float:
     return sum(_leg_m(joints[f"hip.{s}"], joints[f"knee.{s}"], joints[f"ankle.{s}"]) for s in ("L", "R"))
-
-
-_CAMERA_TO_BLENDER = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, -1.0, 0.0]])
-"""Camera axes (x right, y down, z forward) to Blender's for a level camera looking along +y."""
-
-
-class LiveSolver:
-    """One frame at a time, for live capture: the rig set up once, Euler angles kept continuous
-    with the previous frame, the root's travel counted from the first frame (scale and floor
-    fixed then). No foot pinning: it needs the frames after a contact."""
-
-    def __init__(self, setup: RigSetup, image_size_px: tuple[int, int], focal_px: float | None = None):
-        self.setup = setup
-        self.image_size_px = image_size_px
-        self.focal_px = focal_px
-        self._root = next(b for b in setup.bones if b.name == setup.profile.location_bone)
-        self._orders = {name: bone.rotation_mode for bone in setup.bones if (name := bone.name) in setup.drives}
-        self._previous: dict[str, np.ndarray] | None = None
-        self._start: tuple[np.ndarray, float, float] | None = None  # hip camera position, scale, floor
-
-    def solve_frame(self, world_xyz_m: np.ndarray, image_xy_px: np.ndarray) -> PoseChannels:
-        """Channels (N = 1) for one frame's 33 world landmarks (MediaPipe axes) and pixels."""
-        points, hip_camera_m = pose_points(world_xyz_m[None], image_xy_px[None], self.image_size_px, self.focal_px)
-        joints = keypoint_joints(points)
-        euler = _local_eulers(self.setup, joints)
-        if self._previous is not None:  # the nearest equivalent angles: no +-360 deg jumps
-            euler = {name: self._previous[name] + (a - self._previous[name] + np.pi) % (2 * np.pi) - np.pi
-                     for name, a in euler.items()}
-        self._previous = euler
-        if self._start is None:
-            scale = self.setup.leg_m / _person_leg_m(joints)
-            feet = [KP[f"{s}_{p}"] for s in ("left", "right") for p in ("heel", "foot_index")]
-            self._start = (hip_camera_m[0], scale, float(points[0, feet, 2].min()) * scale)
-        start_m, scale, lowest_m = self._start
-        travel = scale * (_CAMERA_TO_BLENDER @ (hip_camera_m[0] - start_m))
-        travel[2] -= self._root.head_m[2] + lowest_m  # the first frame's lowest foot on the floor
-        location = {self._root.name: travel[None] @ self._root.matrix}
-        return PoseChannels(euler_rad=euler, euler_order=self._orders, location_m=location)

@@ -13,7 +13,8 @@ from ras_mocap.core.retarget import RetargetProfile
 from ras_mocap.core.rig_spec import body_lengths_from_world
 from ras_mocap.core.skeleton import KP
 from ras_mocap.core.armature import rotation_from_blender_euler
-from ras_mocap.core.solver import LiveSolver, RigSetup, solve
+from ras_mocap.core.live_solver import LiveSolver
+from ras_mocap.core.solver import RigSetup, solve
 from ras_mocap.core.track import Track
 from tests.blender.mixamo_rig import add_mixamo_rig
 from tests.conftest import SHARED
