@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bpy
+import pytest
 
 import ras_mocap
 from ras_mocap.blender import classes
@@ -36,5 +37,34 @@ def test_add_rig_operator_builds_an_ik_rig():
         rig.update_tag()
         bpy.context.scene.frame_set(bpy.context.scene.frame_current)
         assert rig.pose.bones["shin.L"].constraints["IK"].influence == 1.0
+    finally:
+        ras_mocap.unregister()
+
+
+def test_bake_operator_keys_the_target_rig_through_a_custom_map(tmp_path, monkeypatch):
+    """The panel's Rig box: a target armature and a JSON bone map of the user's own."""
+    import json
+
+    from ras_mocap.core.retarget import PROFILE_DIR
+    from ras_mocap.core.rig_spec import BodyLengths
+    from tests.blender.mixamo_rig import add_mixamo_rig
+    from tests.conftest import POSE2SIM_VIDEO, model_path
+
+    ras_mocap.register()
+    try:
+        rig = add_mixamo_rig(bpy.context, BodyLengths(), name="Hero")
+        custom = json.loads((PROFILE_DIR / "mixamo.json").read_text())
+        custom["name"] = "my map"
+        (tmp_path / "map.json").write_text(json.dumps(custom))
+        settings = bpy.context.scene.ras_mocap
+        settings.video_path, settings.frame_end, settings.num_poses = str(POSE2SIM_VIDEO), 10, 1
+        settings.target_rig, settings.profile, settings.profile_path = rig, "CUSTOM", str(tmp_path / "map.json")
+        monkeypatch.setenv("RAS_MOCAP_MODEL", str(model_path("lite")))  # no add-on preferences here
+        assert bpy.ops.ras_mocap.bake_video() == {"FINISHED"}
+        assert rig.animation_data.action is not None
+        assert len(bpy.data.armatures) == 1  # no new RAS rig: the target was keyed
+        settings.profile_path = str(tmp_path / "missing.json")
+        with pytest.raises(RuntimeError, match="not a retarget profile"):
+            bpy.ops.ras_mocap.bake_video()
     finally:
         ras_mocap.unregister()

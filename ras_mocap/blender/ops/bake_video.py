@@ -10,11 +10,11 @@ from ...capture.sources import SourceError
 from ...capture.tracking import track_video
 from ..bake import bake_track
 from ..prefs import model_cache_dir, preferences
-from ..props import cleaning_settings, tracking_settings
+from ..props import cleaning_settings, retarget_profile, tracking_settings
 
 
 class RASMOCAP_OT_bake_video(bpy.types.Operator):
-    """Track the chosen video file and bake the motion onto a new RAS rig"""
+    """Track the chosen video file and bake the motion onto the target rig (or a new RAS rig)"""
 
     bl_idname = "ras_mocap.bake_video"
     bl_label = "Bake from Video"
@@ -30,6 +30,7 @@ class RASMOCAP_OT_bake_video(bpy.types.Operator):
         video = Path(bpy.path.abspath(settings.video_path))
         window_manager = context.window_manager
         try:
+            profile = retarget_profile(settings)  # a bad bone map fails before the long tracking
             model = resolve_model(
                 prefs.model_variant if prefs else "full",
                 (prefs.model_path or None) if prefs else None,
@@ -44,7 +45,7 @@ class RASMOCAP_OT_bake_video(bpy.types.Operator):
                 )
             finally:
                 window_manager.progress_end()
-            result = bake_track(context, track, cleaning=cleaning_settings(settings))
+            result = bake_track(context, track, settings.target_rig, cleaning_settings(settings), profile)
         except (ModelError, SourceError, ValueError) as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}

@@ -29,5 +29,12 @@ class RASMOCAP_PT_main(bpy.types.Panel):
         cleaning.label(text="Cleaning", icon="MOD_SMOOTH")
         cleaning.prop(settings, "cutoff_hz")
         cleaning.prop(settings, "fix_swaps")
-        layout.operator("ras_mocap.add_rig", icon="ARMATURE_DATA")
+        rig = layout.box()
+        rig.label(text="Rig", icon="ARMATURE_DATA")
+        rig.prop(settings, "target_rig")
+        if settings.target_rig:
+            rig.prop(settings, "profile")
+            if settings.profile == "CUSTOM":
+                rig.prop(settings, "profile_path")
+        rig.operator("ras_mocap.add_rig", icon="ADD")
         layout.operator("ras_mocap.bake_video", icon="REC")
