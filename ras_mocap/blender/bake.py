@@ -61,6 +61,9 @@ def bake_track(
     posed = posed_matrices(bones, channels, int(valid.sum()))
     channels.location_m |= ik_target_locations(posed, {bone.name: bone for bone in bones}, rig_module.POLE_ANGLE_RAD)
 
+    previous = rig.animation_data.action if rig.animation_data else None
+    if previous is not None:
+        previous.use_fake_user = True  # the character's own animation survives saving, unassigned
     source_name = Path(track.meta.get("source", "capture")).stem
     action = bpy.data.actions.new(f"{source_name}_mocap")
     frames = clean.frame_index[valid] + 1

@@ -23,7 +23,7 @@ class LiveSolver:
         self.image_size_px = image_size_px
         self.focal_px = focal_px
         self._root = next(b for b in setup.bones if b.name == setup.profile.location_bone)
-        self._orders = {name: bone.rotation_mode for bone in setup.bones if (name := bone.name) in setup.drives}
+        self._orders = {bone.name: bone.rotation_mode for bone in setup.bones if bone.name in setup.drives}
         self._previous: dict[str, np.ndarray] | None = None
         self._start: tuple[np.ndarray, float, float] | None = None  # hip camera position, scale, floor
 

@@ -102,8 +102,11 @@ def test_bake_onto_a_mixamo_rig_through_its_profile(pose2sim_track):
     rig = add_mixamo_rig(bpy.context, BodyLengths())
     for pose_bone in rig.pose.bones:
         pose_bone.rotation_mode = "QUATERNION"  # as Blender's FBX importer leaves Mixamo rigs
+    own = bpy.data.actions.new("idle")
+    rig.animation_data_create().action = own
     result = bake_track(bpy.context, pose2sim_track, rig, profile=RetargetProfile.load("mixamo"))
     assert result.rig_name == rig.name
+    assert rig.animation_data.action.name == result.action_name and own.use_fake_user  # not lost
     thigh = rig.pose.bones["mixamorig:LeftUpLeg"]
     assert thigh.rotation_mode == "XYZ" and rig.pose.bones["mixamorig:Hips"].rotation_mode == "YXZ"
     curves = _curves(rig)
