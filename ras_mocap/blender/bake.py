@@ -47,9 +47,8 @@ def bake_track(
     valid = clean.found
     if not valid.any():
         raise ValueError("nobody was detected in any frame of the track; nothing to bake")
-    lengths = body_lengths_from_world(clean.world_xyz_m[valid])
     if rig is None:
-        rig = rig_module.add_ras_rig(context, lengths)
+        rig = rig_module.add_ras_rig(context, body_lengths_from_world(clean.world_xyz_m[valid]))
     else:
         profile = profile or RetargetProfile.matching({bone.name for bone in rig.data.bones})
         profile.check({bone.name for bone in rig.data.bones})

@@ -68,6 +68,10 @@ class PoseTracker:
     def __init__(self, settings: TrackingSettings, image_size_px: tuple[int, int], preview_width_px: int | None = None):
         self.image_size_px = image_size_px
         self.preview_width_px = preview_width_px
+        if preview_width_px:
+            import cv2
+
+            self._cv2 = cv2
         self._selector = SubjectSelector(settings.subject, image_size_px)
         self._detector = PoseDetector(settings.model_path, settings.roi, settings.num_poses, settings.min_confidence)
 
@@ -78,8 +82,7 @@ class PoseTracker:
     def _preview(self, bgr: np.ndarray) -> np.ndarray | None:
         if not self.preview_width_px:
             return None
-        import cv2
-
+        cv2 = self._cv2
         height_px = max(1, round(bgr.shape[0] * self.preview_width_px / bgr.shape[1]))
         small = cv2.resize(bgr, (self.preview_width_px, height_px), interpolation=cv2.INTER_AREA)
         return cv2.cvtColor(small, cv2.COLOR_BGR2RGB)

@@ -16,6 +16,7 @@ from scipy.ndimage import binary_closing, binary_opening
 from .filters import valid_runs
 from .retarget import RetargetProfile
 from .skeleton import KP
+from .vectors import unit
 
 __all__ = ["ContactSettings", "detect_contact_in_image", "pin_corrections", "image_contacts", "pin_feet", "two_bone_knee"]
 
@@ -82,12 +83,11 @@ def two_bone_knee(hip: np.ndarray, ankle: np.ndarray, thigh_m: float, shin_m: fl
     """Knee positions (N, 3) for the hip and ankle, bending towards `pole`."""
     reach = ankle - hip
     distance = np.clip(np.linalg.norm(reach, axis=-1), abs(thigh_m - shin_m) + 1e-6, thigh_m + shin_m - 1e-6)
-    along = reach / np.linalg.norm(reach, axis=-1, keepdims=True)
+    along = unit(reach)
     a = (thigh_m**2 - shin_m**2 + distance**2) / (2 * distance)
     h = np.sqrt(np.maximum(thigh_m**2 - a**2, 0.0))
     bend = pole - hip
-    bend = bend - np.sum(bend * along, axis=-1, keepdims=True) * along
-    bend /= np.linalg.norm(bend, axis=-1, keepdims=True)
+    bend = unit(bend - np.sum(bend * along, axis=-1, keepdims=True) * along)
     return hip + a[:, None] * along + h[:, None] * bend
 
 

@@ -12,6 +12,7 @@ import numpy as np
 from scipy.spatial.transform import Rotation
 
 from .armature import RestBone
+from .vectors import unit
 
 __all__ = ["RAS_IK_CHAINS", "ik_target_locations"]
 
@@ -24,10 +25,6 @@ RAS_IK_CHAINS = tuple(
     )
 )
 """(upper bone, lower bone, IK target bone, pole bone, pole distance from the middle joint)."""
-
-
-def _unit(v: np.ndarray) -> np.ndarray:
-    return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-9)
 
 
 def ik_target_locations(
@@ -44,7 +41,7 @@ def ik_target_locations(
             continue
         start, middle = posed[upper][:, :3, 3], posed[lower][:, :3, 3]
         end = middle + posed[lower][:, :3, 1] * bones[lower].length_m
-        along = _unit(end - start)
+        along = unit(end - start)
         x_axis = posed[upper][:, :3, 0]
         # Blender turns the bone's X axis by the pole angle the other way round about the chain
         towards_pole = Rotation.from_rotvec(-along * pole_angle_rad).apply(x_axis)

@@ -19,6 +19,7 @@ from .forward import posed_joints
 from .retarget import RetargetProfile, rest_joints
 from .rootmotion import hip_path_camera_m, lift_image_landmarks
 from .skeleton import KP, mediapipe_to_blender
+from .vectors import cross, unit
 
 __all__ = ["BoneDrive", "RAS_DRIVES", "RigSetup", "keypoint_joints", "pose_points", "local_eulers", "person_leg_m", "solve"]
 
@@ -91,7 +92,7 @@ def keypoint_joints(points: np.ndarray) -> dict[str, np.ndarray]:
 
 def _foot_side(heel: np.ndarray, ankle: np.ndarray, toe: np.ndarray) -> np.ndarray:
     """A point 10 cm off the ankle along the normal of the heel-ankle-toe plane (the foot's side)."""
-    return ankle + 0.1 * _unit(_cross(toe - heel, ankle - heel))
+    return ankle + 0.1 * unit(cross(toe - heel, ankle - heel))
 
 
 def _rest_joints(bones: dict[str, RestBone], profile: RetargetProfile) -> dict[str, np.ndarray]:
@@ -110,38 +111,25 @@ def _rest_joints(bones: dict[str, RestBone], profile: RetargetProfile) -> dict[s
     return joints
 
 
-def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """np.cross for (..., 3) arrays, without its axis bookkeeping (a third of a live frame)."""
-    out = np.empty(np.broadcast_shapes(a.shape, b.shape))
-    out[..., 0] = a[..., 1] * b[..., 2] - a[..., 2] * b[..., 1]
-    out[..., 1] = a[..., 2] * b[..., 0] - a[..., 0] * b[..., 2]
-    out[..., 2] = a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
-    return out
-
-
-def _unit(v: np.ndarray) -> np.ndarray:
-    return v / np.sqrt(np.sum(v * v, axis=-1, keepdims=True))
-
-
 def _frame(direction: np.ndarray, side: np.ndarray) -> np.ndarray:
     """Orthonormal frames (..., 3, 3) with columns: side (made orthogonal), direction, their cross."""
-    y = _unit(direction)
-    x = _unit(side - np.sum(side * y, axis=-1, keepdims=True) * y)
-    return np.stack([x, y, _cross(x, y)], axis=-1)
+    y = unit(direction)
+    x = unit(side - np.sum(side * y, axis=-1, keepdims=True) * y)
+    return np.stack([x, y, cross(x, y)], axis=-1)
 
 
 def _swing(from_dir: np.ndarray, to_dir: np.ndarray) -> np.ndarray:
     """Matrices (N, 3, 3) of the shortest rotations taking each `from_dir` onto `to_dir` (N, 3)
     (Rodrigues' formula: numpy on whole arrays, far cheaper than scipy objects per call)."""
-    a, b = _unit(from_dir), _unit(to_dir)
-    axis = _cross(a, b)
+    a, b = unit(from_dir), unit(to_dir)
+    axis = cross(a, b)
     sin = np.linalg.norm(axis, axis=-1)
     cos = np.sum(a * b, axis=-1)
     k = np.where(sin[:, None] > 1e-9, axis / np.maximum(sin, 1e-12)[:, None], [1.0, 0.0, 0.0])
-    cross = np.zeros(k.shape + (3,))
-    cross[:, 0, 1], cross[:, 0, 2], cross[:, 1, 2] = -k[:, 2], k[:, 1], -k[:, 0]
-    cross -= np.swapaxes(cross, 1, 2)
-    return np.eye(3) + sin[:, None, None] * cross + (1.0 - cos)[:, None, None] * (cross @ cross)
+    skew = np.zeros(k.shape + (3,))
+    skew[:, 0, 1], skew[:, 0, 2], skew[:, 1, 2] = -k[:, 2], k[:, 1], -k[:, 0]
+    skew -= np.swapaxes(skew, 1, 2)
+    return np.eye(3) + sin[:, None, None] * skew + (1.0 - cos)[:, None, None] * (skew @ skew)
 
 
 @dataclass(frozen=True)
