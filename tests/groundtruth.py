@@ -182,6 +182,20 @@ def sagittal_angles_deg(points: np.ndarray) -> dict[str, np.ndarray]:
     return {k: np.stack(v, axis=-1) for k, v in out.items()}
 
 
+def truth_keypoints(walk: TruthWalk) -> np.ndarray:
+    """The truth's keypoints with heel = ankle, as a rig without heel bones measures its feet."""
+    points = walk.keypoints_m.copy()
+    for side in ("left", "right"):
+        points[:, KP[f"{side}_heel"]] = points[:, KP[f"{side}_ankle"]]
+    return points
+
+
+def angle_rmse_deg(points: np.ndarray, truth_points: np.ndarray) -> dict[str, np.ndarray]:
+    """Sagittal hip / knee / ankle RMSE (2: left, right) of keypoints against the truth's."""
+    got, want = sagittal_angles_deg(points), sagittal_angles_deg(truth_points)
+    return {k: np.sqrt(np.mean((got[k] - want[k]) ** 2, axis=0)) for k in want}
+
+
 def skate_per_contact_m(rear_m: np.ndarray, front_m: np.ndarray, contact: np.ndarray) -> np.ndarray:
     """For each contact phase, how far the foot's resting point (the lower of two sole points)
     strays horizontally from where it rests (its median place; each point on its own)."""
