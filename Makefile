@@ -1,17 +1,26 @@
 # RAS Mocap: one entry point.  `make demo` and `make test` set everything up themselves.
-#   BLENDER=5.2 (default: bpy 5.2.3, Python 3.13) or BLENDER=4.2 (bpy 4.2.23, Python 3.11)
+#   BLENDER=5.2 (default: bpy 5.2.3, Python 3.13) or BLENDER=4.2 (bpy 4.2.23, Python 3.11);
+#   `make test-matrix` also runs the suite on the releases between: 4.5 (bpy 4.5.3) and 5.0 (bpy 5.0.1).
 
 BLENDER ?= 5.2
 ifeq ($(BLENDER),4.2)
   PY_VERSION := 3.11
   BPY := bpy==4.2.23
   CONSTRAINTS := -c constraints-blender-4.2.txt
+else ifeq ($(BLENDER),4.5)
+  PY_VERSION := 3.11
+  BPY := bpy==4.5.3
+  CONSTRAINTS := -c constraints-blender-4.2.txt
+else ifeq ($(BLENDER),5.0)
+  PY_VERSION := 3.11
+  BPY := bpy==5.0.1
+  CONSTRAINTS := -c constraints-blender-4.2.txt
 else ifeq ($(BLENDER),5.2)
   PY_VERSION := 3.13
   BPY := bpy==5.2.3
   CONSTRAINTS :=
 else
-  $(error BLENDER must be 5.2 or 4.2)
+  $(error BLENDER must be 5.2, 5.0, 4.5 or 4.2)
 endif
 
 VENV := .venv-$(BLENDER)
@@ -21,7 +30,7 @@ DEMO := demo_out
 # The demo clip has bystanders: follow the walker inside a region around her path, while she crosses.
 DEMO_ARGS := --start 35 --end 196 --roi ,470,, --subject follow
 
-.PHONY: venv demo test test-4.2 extension clean
+.PHONY: venv demo test test-4.2 test-matrix extension clean
 
 venv: $(VENV)/.installed
 
@@ -44,8 +53,14 @@ test: venv
 test-4.2:
 	$(MAKE) test BLENDER=4.2
 
+test-matrix:
+	$(MAKE) test BLENDER=5.2
+	$(MAKE) test BLENDER=5.0
+	$(MAKE) test BLENDER=4.5
+	$(MAKE) test BLENDER=4.2
+
 extension: venv
 	$(PY) tools/build_extension.py --out dist
 
 clean:
-	rm -rf .venv-5.2 .venv-4.2 $(DEMO) dist .pytest_cache
+	rm -rf .venv-5.2 .venv-5.0 .venv-4.5 .venv-4.2 $(DEMO) dist .pytest_cache

@@ -34,14 +34,18 @@ def bake_track(
     rig: bpy.types.Object | None = None,
     cleaning: CleaningSettings = CleaningSettings(),
     profile: RetargetProfile | None = None,
+    previous_to_nla: bool = False,
 ) -> BakeResult:
     """Clean and solve the track and key it onto `rig` (a new RAS rig sized from the person if None;
     any other rig through its retarget `profile`, by default the bundled one that fits; its
     driven bones are switched to Euler rotation).
 
     Short gaps are bridged by the cleaning; across a long gap (nobody seen) the pose is
-    held (constant keys), never invented. Scene frame f is video frame f - 1 (Blender
-    counts from 1); the scene takes the video's range and fps.
+    held (constant keys), never invented. A video's frame f is scene frame f + 1 (Blender
+    counts from 1) and the scene takes the video's range and fps; a live take is keyed on
+    its capture timestamps at the scene's fps from the scene's start, so it plays at real
+    speed. The rig's previous action is kept: pushed to a muted NLA track, or unassigned
+    with a fake user.
     """
     clean = clean_track(track, cleaning)
     valid = clean.found
@@ -60,22 +64,42 @@ def bake_track(
     posed = posed_matrices(bones, channels, int(valid.sum()))
     channels.location_m |= ik_target_locations(posed, {bone.name: bone for bone in bones}, rig_module.POLE_ANGLE_RAD)
 
-    previous = rig.animation_data.action if rig.animation_data else None
-    if previous is not None:
-        previous.use_fake_user = True  # the character's own animation survives saving, unassigned
+    _keep_previous_action(rig, previous_to_nla)
     source_name = Path(track.meta.get("source", "capture")).stem
     action = bpy.data.actions.new(f"{source_name}_mocap")
-    frames = clean.frame_index[valid] + 1
-    run_ends = np.cumsum([stop - start for start, stop in valid_runs(valid)]) - 1
-    keys.write_pose_channels(action, rig, frames, channels.euler_rad, channels.location_m, hold_keys=run_ends[:-1])
-    frames = track.frame_index + 1
-
     scene = context.scene
+    frames = _scene_frames(scene, track)
+    run_ends = np.cumsum([stop - start for start, stop in valid_runs(valid)]) - 1
+    keys.write_pose_channels(action, rig, frames[valid], channels.euler_rad, channels.location_m,
+                             hold_keys=run_ends[:-1])
+    first, last = int(np.floor(frames[0])), int(np.ceil(frames[-1]))
+    scene.frame_start, scene.frame_end = first, last
+    scene.frame_set(first)
+    return BakeResult(rig.name, action.name, first, last)
+
+
+def _scene_frames(scene: bpy.types.Scene, track: Track) -> np.ndarray:
+    """The scene frame of every track row (fractional for a live take's timestamps)."""
+    if track.meta.get("live"):
+        fps = scene.render.fps / scene.render.fps_base
+        return scene.frame_start + (track.time_s - track.time_s[0]) * fps
     scene.render.fps = max(1, round(track.fps))
     scene.render.fps_base = scene.render.fps / track.fps
-    scene.frame_start, scene.frame_end = int(frames[0]), int(frames[-1])
-    scene.frame_set(scene.frame_start)
-    return BakeResult(rig.name, action.name, int(frames[0]), int(frames[-1]))
+    return (track.frame_index + 1).astype(float)
+
+
+def _keep_previous_action(rig: bpy.types.Object, to_nla: bool) -> None:
+    """Keep the rig's current action when a new one replaces it: on a muted NLA track named
+    after it, or (default) unassigned with a fake user, so saving never drops it."""
+    previous = rig.animation_data.action if rig.animation_data else None
+    if previous is None:
+        return
+    previous.use_fake_user = True
+    if to_nla:
+        nla_track = rig.animation_data.nla_tracks.new()
+        nla_track.name = previous.name
+        nla_track.strips.new(previous.name, int(previous.frame_range[0]), previous)
+        nla_track.mute = True
 
 
 def bake_to_files(

@@ -1,13 +1,14 @@
-"""Add-on preferences: which pose model to use and where it lives."""
+"""Add-on preferences: the pose model (and its download), the default camera, live smoothing,
+where downloaded models are kept."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import bpy
 
-from ..capture.models import MODEL_VARIANTS, default_cache_dir
+from ..capture.models import MODEL_VARIANTS, cached_model_path, default_cache_dir, official_url, resolve_model
 
-__all__ = ["ADDON_ID", "RASMOCAP_AP_preferences", "preferences", "model_cache_dir"]
+__all__ = ["ADDON_ID", "RASMOCAP_AP_preferences", "preferences", "model_cache_dir", "pose_model", "model_download"]
 
 ADDON_ID = __package__.rpartition(".")[0]  # the package Blender enabled: ras_mocap or bl_ext.REPO.ras_mocap
 
@@ -27,11 +28,33 @@ class RASMOCAP_AP_preferences(bpy.types.AddonPreferences):
         description="A PoseLandmarker .task file to use instead of the downloaded one",
     )
 
+    cache_dir: bpy.props.StringProperty(
+        name="Model cache",
+        subtype="DIR_PATH",
+        description="Folder for downloaded models; empty = the extension's own user folder",
+    )
+    default_camera: bpy.props.IntProperty(name="Camera", min=0, max=16, default=0,
+                                          description="Camera device index for live capture (0 = the first)")
+    live_min_cutoff_hz: bpy.props.FloatProperty(
+        name="Live Smoothing", min=0.05, max=30.0, default=1.5,
+        description="One Euro filter cutoff at rest (Hz): lower = steadier, more lag",
+    )
+    live_beta: bpy.props.FloatProperty(
+        name="Live Responsiveness", min=0.0, max=50.0, default=2.0,
+        description="One Euro filter beta: how fast smoothing lets go when the body moves",
+    )
+
     def draw(self, context):
         layout = self.layout
         layout.prop(self, "model_variant")
         layout.prop(self, "model_path")
-        layout.label(text=f"Downloaded models: {model_cache_dir(create=False)}")
+        layout.prop(self, "cache_dir")
+        row = layout.row()
+        row.operator("ras_mocap.download_model", icon="IMPORT")
+        row.label(text=f"in {model_cache_dir(create=False)}")
+        layout.prop(self, "default_camera")
+        layout.prop(self, "live_min_cutoff_hz")
+        layout.prop(self, "live_beta")
 
 
 def preferences(context: bpy.types.Context) -> RASMOCAP_AP_preferences | None:
@@ -40,8 +63,27 @@ def preferences(context: bpy.types.Context) -> RASMOCAP_AP_preferences | None:
 
 
 def model_cache_dir(create: bool = True) -> Path:
-    """The extension's user directory when installed as an extension, else the user cache."""
+    """The folder chosen in the preferences, else the extension's user directory when installed
+    as an extension, else the user cache."""
+    prefs = preferences(bpy.context)
+    if prefs and prefs.cache_dir:
+        return Path(bpy.path.abspath(prefs.cache_dir))
     try:
         return Path(bpy.utils.extension_path_user(ADDON_ID, path="models", create=create))
     except ValueError:  # loaded as a plain add-on or module, not as an extension
         return default_cache_dir()
+
+
+def pose_model(context: bpy.types.Context) -> Path:
+    """The chosen model's checked .task file: the preference's file, else the downloaded one
+    (never downloads here: that is the Download Model button's job). Raises ModelError."""
+    prefs = preferences(context)
+    return resolve_model(prefs.model_variant if prefs else "full", (prefs.model_path or None) if prefs else None,
+                         cache_dir=model_cache_dir(), allow_download=False)
+
+
+def model_download(context: bpy.types.Context) -> tuple[str, Path]:
+    """(URL, destination) of the chosen model variant's official download."""
+    prefs = preferences(context)
+    variant = prefs.model_variant if prefs else "full"
+    return official_url(variant), cached_model_path(variant, model_cache_dir())

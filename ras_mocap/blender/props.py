@@ -23,11 +23,37 @@ _PROFILE_ITEMS = (
 )
 
 
+_SOURCE_ITEMS = (
+    ("VIDEO", "Video File", "Bake a video file (detection on a background thread)"),
+    ("WEBCAM", "Webcam", "Capture live from a camera"),
+    ("REPLAY", "Video as Webcam", "Play the video file at its frame rate as if it were a live camera"),
+)
+
+_CAMERA_SIZES = (
+    ("640x480", "640 x 480", ""),
+    ("1280x720", "1280 x 720", ""),
+    ("1920x1080", "1920 x 1080", ""),
+)
+
+
 def _is_armature(_settings, obj) -> bool:
     return obj.type == "ARMATURE"
 
 
 class RASMOCAP_PG_settings(bpy.types.PropertyGroup):
+    source: bpy.props.EnumProperty(name="Source", items=_SOURCE_ITEMS, default="VIDEO")
+    camera_size: bpy.props.EnumProperty(name="Resolution", items=_CAMERA_SIZES, default="1280x720",
+                                        description="Resolution asked of the camera (it may give another)")
+    mirror: bpy.props.BoolProperty(name="Mirror", default=False,
+                                   description="Flip the camera image left-right, like a mirror")
+    record: bpy.props.BoolProperty(
+        name="Record", default=False,
+        description="While on, live frames are recorded; switching it off keys the take into a new action",
+    )
+    previous_to_nla: bpy.props.BoolProperty(
+        name="Keep Previous in NLA", default=True,
+        description="Push the rig's previous action to a muted NLA track (else it is kept with a fake user)",
+    )
     video_path: bpy.props.StringProperty(name="Video", subtype="FILE_PATH", description="Video file to bake")
     frame_start: bpy.props.IntProperty(name="Start", min=0, default=0, description="First video frame (0-based)")
     frame_end: bpy.props.IntProperty(name="End", min=0, default=0, description="Video frame to stop before; 0 = to the end")

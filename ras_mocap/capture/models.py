@@ -33,8 +33,8 @@ _OFFICIAL_URL = (
 _BUNDLE_MEMBERS = ("pose_detector.tflite", "pose_landmarks_detector.tflite")
 _CHUNK_BYTES = 1 << 16
 
-ProgressFn = Callable[[int, int | None], None]
-"""Called with (bytes received, total bytes or None) while downloading."""
+ProgressFn = Callable[[int, int | None], bool | None]
+"""Called with (bytes received, total bytes or None) while downloading; returning True cancels."""
 
 
 class ModelError(RuntimeError):
@@ -76,7 +76,7 @@ def check_task_bundle(path: Path) -> None:
 def download_model(url: str, dest: Path, progress: ProgressFn | None = None, timeout_s: float = 30.0) -> Path:
     """Stream `url` into `dest` atomically: a temp file beside it, checked, then renamed.
 
-    A failed or invalid download leaves nothing at `dest`.
+    A failed, cancelled (`progress` returned True) or invalid download leaves nothing at `dest`.
     """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -94,8 +94,8 @@ def download_model(url: str, dest: Path, progress: ProgressFn | None = None, tim
                 while chunk := response.read(_CHUNK_BYTES):
                     out.write(chunk)
                     received += len(chunk)
-                    if progress:
-                        progress(received, total)
+                    if progress and progress(received, total):
+                        raise ModelError(f"download of {url} cancelled")
         if total is not None and received != total:
             raise ModelError(f"download of {url} was cut short ({received} of {total} bytes)")
         check_task_bundle(tmp)
@@ -128,8 +128,8 @@ def resolve_model(
     if not allow_download:
         raise ModelError(
             f"no pose model found (looked for {cached}). Get one with network access allowed "
-            f"(CLI: --download; Blender: turn on Preferences > System > Allow Online Access "
-            f"and bake again), or download {source} yourself and pass its path "
+            f"(CLI: --download; Blender: Preferences > Add-ons > RAS Mocap > Download Model, "
+            f"with Allow Online Access on), or download {source} yourself and pass its path "
             f"(--model-path, the add-on preference, or {MODEL_ENV_VAR}=/path/to/model.task)."
         )
     try:

@@ -18,7 +18,7 @@ from .subject import SubjectSelector
 
 __all__ = [
     "TrackingSettings", "PoseFrame", "PoseTracker", "TrackRecorder", "track_video", "track_source",
-    "ProgressFn", "Cancelled",
+    "ProgressFn", "Cancelled", "source_meta",
 ]
 
 ProgressFn = Callable[[int, int], bool | None]
@@ -70,22 +70,31 @@ class PoseTracker:
         self.preview_width_px = preview_width_px
         if preview_width_px:
             import cv2
+            from mediapipe.tasks.python.vision import PoseLandmarksConnections
 
             self._cv2 = cv2
+            self._edges = [(c.start, c.end) for c in PoseLandmarksConnections.POSE_LANDMARKS]
         self._selector = SubjectSelector(settings.subject, image_size_px)
         self._detector = PoseDetector(settings.model_path, settings.roi, settings.num_poses, settings.min_confidence)
 
     def process(self, frame: Frame) -> PoseFrame:
         detection = self._selector.choose(self._detector.detect(frame.bgr, frame.time_s), frame.time_s)
-        return PoseFrame(frame.index, frame.time_s, self.image_size_px, detection, self._preview(frame.bgr))
+        return PoseFrame(frame.index, frame.time_s, self.image_size_px, detection, self._preview(frame.bgr, detection))
 
-    def _preview(self, bgr: np.ndarray) -> np.ndarray | None:
+    def _preview(self, bgr: np.ndarray, detection: Detection | None) -> np.ndarray | None:
+        """The frame shrunk to the preview width, RGB, with the subject's skeleton drawn on it
+        (here, on the capture thread, so Blender only copies pixels)."""
         if not self.preview_width_px:
             return None
         cv2 = self._cv2
         height_px = max(1, round(bgr.shape[0] * self.preview_width_px / bgr.shape[1]))
-        small = cv2.resize(bgr, (self.preview_width_px, height_px), interpolation=cv2.INTER_AREA)
-        return cv2.cvtColor(small, cv2.COLOR_BGR2RGB)
+        small = cv2.cvtColor(cv2.resize(bgr, (self.preview_width_px, height_px), interpolation=cv2.INTER_AREA),
+                             cv2.COLOR_BGR2RGB)
+        if detection is not None:
+            points = np.round(detection.image_xyz[:, :2] * (self.preview_width_px, height_px)).astype(np.int32)
+            for start, end in self._edges:
+                cv2.line(small, tuple(points[start]), tuple(points[end]), (80, 255, 120), 1, cv2.LINE_AA)
+        return small
 
     def close(self) -> None:
         self._detector.close()
@@ -127,6 +136,14 @@ class TrackRecorder:
         return track
 
 
+def source_meta(source: FrameSource) -> dict:
+    """What a track records of its source: the video file and range it read (empty for a camera)."""
+    if not isinstance(source, VideoFileSource):
+        return {}
+    return {"source": str(Path(source.path).resolve()), "start_frame": source.start_frame,
+            "end_frame": source.end_frame, "stride": source.stride}
+
+
 def track_source(
     source: FrameSource, settings: TrackingSettings, meta: dict, total: int = 0, progress: ProgressFn | None = None
 ) -> Track:
@@ -150,13 +167,7 @@ def track_video(
 ) -> Track:
     """BlazePose over [start_frame, end_frame) of a video file: one Track row per frame read."""
     with VideoFileSource(video_path, start_frame, end_frame, stride) as source:
-        meta = {
-            "source": str(Path(video_path).resolve()),
-            "start_frame": source.start_frame,
-            "end_frame": source.end_frame,
-            "stride": stride,
-        }
-        track = track_source(source, settings, meta, source.n_frames, progress)
+        track = track_source(source, settings, source_meta(source), source.n_frames, progress)
     if len(track) == 0:
         raise SourceError(f"no frame could be decoded from {video_path}")
     return track

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .sources import FrameSource
-from .tracking import PoseFrame, PoseTracker, TrackingSettings
+from .tracking import PoseFrame, PoseTracker, TrackingSettings, source_meta
 
 __all__ = ["CaptureWorker", "WorkerState", "WorkerStats"]
 
@@ -62,6 +62,8 @@ class CaptureWorker:
         self.stats = WorkerStats()
         self.fps = 0.0
         self.image_size_px = (0, 0)
+        self.n_frames = 0  # frames a video source will give; 0 for a camera
+        self.meta: dict = {}  # what the source says about itself, for the track
 
     def start(self, open_timeout_s: float = 60.0) -> None:
         """Open the source and the model on the worker thread and start; re-raises their errors."""
@@ -125,6 +127,8 @@ class CaptureWorker:
         try:
             source = self._open_source()
             self.fps, self.image_size_px = source.fps, (source.width, source.height)
+            self.n_frames = getattr(source, "n_frames", 0)
+            self.meta = source_meta(source)
             tracker = PoseTracker(self._settings, self.image_size_px, self._preview_width_px)
             self.state = WorkerState.RUNNING
             self._ready.set()

@@ -1,20 +1,27 @@
-"""Bake from video: track the scene's video with BlazePose and key it onto a new RAS rig."""
+"""Bake from Video: detection on a background thread while Blender stays responsive (progress in
+the status bar and the panel, Esc cancels), then the motion keyed onto the target rig (or a new
+RAS rig) as one undo step."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import bpy
 
-from ...capture.models import ModelError, resolve_model
+from ...capture.models import ModelError
 from ...capture.sources import SourceError
-from ...capture.tracking import track_video
+from .. import running
 from ..bake import bake_track
-from ..prefs import model_cache_dir, preferences
+from ..prefs import pose_model
 from ..props import cleaning_settings, retarget_profile, tracking_settings
+from ..video_bake import VideoBake
+from ..ui.redraw import redraw_panels
+
+_ERRORS = (ModelError, SourceError, ValueError, TimeoutError)
 
 
 class RASMOCAP_OT_bake_video(bpy.types.Operator):
-    """Track the chosen video file and bake the motion onto the target rig (or a new RAS rig)"""
+    """Track the chosen video file and bake the motion onto the target rig (or a new RAS rig). Esc cancels"""
 
     bl_idname = "ras_mocap.bake_video"
     bl_label = "Bake from Video"
@@ -22,36 +29,73 @@ class RASMOCAP_OT_bake_video(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        return context.mode == "OBJECT"
+        return context.mode == "OBJECT" and running.find(VideoBake) is None
+
+    def _start(self, context) -> VideoBake | None:
+        settings = context.scene.ras_mocap
+        try:
+            self._profile = retarget_profile(settings)  # a bad bone map fails before the long tracking
+            job = VideoBake(Path(bpy.path.abspath(settings.video_path)), tracking_settings(settings, pose_model(context)),
+                            settings.frame_start, settings.frame_end or None)
+            job.start()
+        except _ERRORS as exc:
+            self.report({"ERROR"}, str(exc))
+            return None
+        running.add(job)
+        return job
+
+    def _finish(self, context, job: VideoBake) -> set[str]:
+        running.remove(job)
+        settings = context.scene.ras_mocap
+        try:
+            track = job.track()
+            result = bake_track(context, track, settings.target_rig, cleaning_settings(settings), self._profile,
+                                previous_to_nla=settings.previous_to_nla)
+        except _ERRORS as exc:
+            self.report({"ERROR"}, f"{exc}; nothing was keyed")
+            return {"CANCELLED"}
+        self.report({"INFO"}, f"Baked {result.frame_end - result.frame_start + 1} frames onto {result.rig_name} as "
+                              f"{result.action_name} (person found in {100 * track.detection_rate:.0f}% of frames)")
+        return {"FINISHED"}
 
     def execute(self, context):
-        settings = context.scene.ras_mocap
-        prefs = preferences(context)
-        video = Path(bpy.path.abspath(settings.video_path))
-        window_manager = context.window_manager
-        try:
-            profile = retarget_profile(settings)  # a bad bone map fails before the long tracking
-            model = resolve_model(
-                prefs.model_variant if prefs else "full",
-                (prefs.model_path or None) if prefs else None,
-                cache_dir=model_cache_dir(),
-                allow_download=bpy.app.online_access,
-            )
-            window_manager.progress_begin(0, 1)
-            try:
-                track = track_video(
-                    video, tracking_settings(settings, model), settings.frame_start, settings.frame_end or None,
-                    progress=lambda done, total: window_manager.progress_update(done / total),
-                )
-            finally:
-                window_manager.progress_end()
-            result = bake_track(context, track, settings.target_rig, cleaning_settings(settings), profile)
-        except (ModelError, SourceError, ValueError) as exc:
-            self.report({"ERROR"}, str(exc))
+        """From a script: the same bake, waiting for the detection (no window needed)."""
+        job = self._start(context)
+        if job is None:
             return {"CANCELLED"}
-        self.report(
-            {"INFO"},
-            f"Baked {result.frame_end - result.frame_start + 1} frames onto {result.rig_name} "
-            f"(person found in {100 * track.detection_rate:.0f}% of frames)",
-        )
-        return {"FINISHED"}
+        while job.tick():
+            time.sleep(0.005)
+        return self._finish(context, job)
+
+    def invoke(self, context, event):
+        self._job = self._start(context)
+        if self._job is None:
+            return {"CANCELLED"}
+        window_manager = context.window_manager
+        self._timer = window_manager.event_timer_add(0.1, window=context.window)
+        window_manager.modal_handler_add(self)
+        return {"RUNNING_MODAL"}
+
+    def modal(self, context, event):
+        job = self._job
+        if event.type == "ESC":
+            job.stop()
+            self._end(context)
+            running.remove(job)
+            self.report({"WARNING"}, f"Bake cancelled after {job.frames_done} of {job.worker.n_frames} frames: "
+                                     "nothing was keyed, the rig's animation is as it was")
+            return {"CANCELLED"}
+        if event.type != "TIMER":
+            return {"PASS_THROUGH"}
+        if job.tick():
+            context.workspace.status_text_set(
+                f"RAS Mocap: detecting pose, frame {job.frames_done} of {job.worker.n_frames} (Esc cancels)")
+            redraw_panels(context)
+            return {"PASS_THROUGH"}
+        self._end(context)
+        return self._finish(context, job)
+
+    def _end(self, context) -> None:
+        context.window_manager.event_timer_remove(self._timer)
+        context.workspace.status_text_set(None)
+        redraw_panels(context)

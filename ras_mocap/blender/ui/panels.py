@@ -1,40 +1,138 @@
-"""The "RAS Mocap" tab of the 3D viewport sidebar (N)."""
+"""The "RAS Mocap" tab of the 3D viewport sidebar (N): Source, Rig, Live, Bake, Export."""
 from __future__ import annotations
 
 import bpy
 
+from .. import running
+from ..live import LiveSession
+from ..preview import PREVIEW_IMAGE
+from ..prefs import preferences
+from ..video_bake import VideoBake
 
-class RASMOCAP_PT_main(bpy.types.Panel):
-    bl_label = "RAS Mocap"
-    bl_idname = "RASMOCAP_PT_main"
+
+class _Panel:
     bl_space_type = "VIEW_3D"
     bl_region_type = "UI"
     bl_category = "RAS Mocap"
 
+
+class RASMOCAP_PT_main(_Panel, bpy.types.Panel):
+    bl_label = "RAS Mocap"
+    bl_idname = "RASMOCAP_PT_main"
+
+    def draw(self, context):
+        if preferences(context) is None:
+            self.layout.label(text="Enable the add-on for its preferences", icon="INFO")
+
+
+class _SubPanel(_Panel):
+    bl_parent_id = "RASMOCAP_PT_main"
+
+
+class RASMOCAP_PT_source(_SubPanel, bpy.types.Panel):
+    bl_label = "Source"
+    bl_idname = "RASMOCAP_PT_source"
+
     def draw(self, context):
         layout = self.layout
-        settings = context.scene.ras_mocap
-        source = layout.box()
-        source.label(text="Video", icon="FILE_MOVIE")
-        source.prop(settings, "video_path", text="")
-        row = source.row(align=True)
-        row.prop(settings, "frame_start")
-        row.prop(settings, "frame_end")
-        subject = layout.box()
-        subject.label(text="Subject", icon="USER")
+        settings, prefs = context.scene.ras_mocap, preferences(context)
+        layout.prop(settings, "source", expand=True)
+        if settings.source == "WEBCAM":
+            row = layout.row(align=True)
+            if prefs:
+                row.prop(prefs, "default_camera")
+            row.operator("ras_mocap.find_cameras", text="", icon="VIEWZOOM")
+            if context.window_manager.ras_mocap_cameras:
+                layout.label(text=f"Cameras that open: {context.window_manager.ras_mocap_cameras}")
+            layout.prop(settings, "camera_size")
+            layout.prop(settings, "mirror")
+        else:
+            layout.prop(settings, "video_path", text="")
+            row = layout.row(align=True)
+            row.prop(settings, "frame_start")
+            row.prop(settings, "frame_end")
+        if prefs:
+            layout.prop(prefs, "model_variant")
+        subject = layout.column(heading="Subject")
         subject.prop(settings, "subject")
         subject.prop(settings, "num_poses")
         subject.prop(settings, "roi")
-        cleaning = layout.box()
-        cleaning.label(text="Cleaning", icon="MOD_SMOOTH")
-        cleaning.prop(settings, "cutoff_hz")
-        cleaning.prop(settings, "fix_swaps")
-        rig = layout.box()
-        rig.label(text="Rig", icon="ARMATURE_DATA")
-        rig.prop(settings, "target_rig")
-        if settings.target_rig:
-            rig.prop(settings, "profile")
-            if settings.profile == "CUSTOM":
-                rig.prop(settings, "profile_path")
-        rig.operator("ras_mocap.add_rig", icon="ADD")
-        layout.operator("ras_mocap.bake_video", icon="REC")
+
+
+class RASMOCAP_PT_rig(_SubPanel, bpy.types.Panel):
+    bl_label = "Rig"
+    bl_idname = "RASMOCAP_PT_rig"
+
+    def draw(self, context):
+        layout = self.layout
+        settings = context.scene.ras_mocap
+        layout.operator("ras_mocap.add_rig", icon="ADD")
+        layout.prop(settings, "target_rig")
+        rig = settings.target_rig
+        if rig is None:
+            layout.label(text="No target: a new RAS rig is made", icon="INFO")
+            return
+        layout.prop(settings, "profile")
+        if settings.profile == "CUSTOM":
+            layout.prop(settings, "profile_path")
+        if "ik_legs" in rig:  # the RAS rig's FK/IK switch (0 = FK keys, 1 = IK targets)
+            row = layout.row(align=True)
+            row.prop(rig, '["ik_legs"]', text="IK Legs", slider=True)
+            row.prop(rig, '["ik_arms"]', text="IK Arms", slider=True)
+
+
+class RASMOCAP_PT_live(_SubPanel, bpy.types.Panel):
+    bl_label = "Live"
+    bl_idname = "RASMOCAP_PT_live"
+
+    def draw(self, context):
+        layout = self.layout
+        settings, prefs = context.scene.ras_mocap, preferences(context)
+        session = running.find(LiveSession)
+        if session is None:
+            if settings.source == "VIDEO":
+                layout.label(text="Choose Webcam (or Video as Webcam) as source", icon="INFO")
+            layout.operator("ras_mocap.start_capture", icon="PLAY")
+        else:
+            row = layout.row(align=True)
+            row.prop(settings, "record", toggle=True, icon="REC")
+            row.operator("ras_mocap.stop_capture", icon="PAUSE")
+            layout.label(text=session.status)
+            if PREVIEW_IMAGE in bpy.data.images:
+                layout.label(text=f'Preview: image "{PREVIEW_IMAGE}" (Image Editor)', icon="IMAGE_DATA")
+        if prefs:
+            layout.prop(prefs, "live_min_cutoff_hz")
+            layout.prop(prefs, "live_beta")
+
+
+class RASMOCAP_PT_bake(_SubPanel, bpy.types.Panel):
+    bl_label = "Bake"
+    bl_idname = "RASMOCAP_PT_bake"
+
+    def draw(self, context):
+        layout = self.layout
+        settings = context.scene.ras_mocap
+        layout.prop(settings, "cutoff_hz")
+        layout.prop(settings, "fix_swaps")
+        layout.prop(settings, "previous_to_nla")
+        job = running.find(VideoBake)
+        if job is None:
+            layout.operator("ras_mocap.bake_video", icon="REC")
+        else:
+            layout.progress(factor=job.progress, type="BAR",
+                            text=f"Detecting {job.frames_done} / {job.worker.n_frames} (Esc cancels)")
+
+
+class RASMOCAP_PT_export(_SubPanel, bpy.types.Panel):
+    bl_label = "Export"
+    bl_idname = "RASMOCAP_PT_export"
+    bl_options = {"DEFAULT_CLOSED"}
+
+    def draw(self, context):
+        row = self.layout.row(align=True)
+        for file_format, text in (("BVH", "BVH"), ("FBX", "FBX"), ("GLTF", "glTF")):
+            row.operator("ras_mocap.export_animation", text=text).file_format = file_format
+
+
+panels = (RASMOCAP_PT_main, RASMOCAP_PT_source, RASMOCAP_PT_rig, RASMOCAP_PT_live, RASMOCAP_PT_bake,
+          RASMOCAP_PT_export)

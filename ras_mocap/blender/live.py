@@ -1,0 +1,134 @@
+"""Live capture, the main-thread half: each timer tick drains the capture worker, poses the rig
+with the newest frame, shows the preview and records the take. A plain class, so tests and
+benchmarks drive it without Blender's timers (which do not fire in background mode)."""
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass
+
+import bpy
+import numpy as np
+
+from ..capture.tracking import PoseFrame, TrackRecorder
+from ..capture.worker import CaptureWorker, WorkerState
+from ..core.cleaning import CleaningSettings
+from ..core.filters import OneEuroFilter
+from ..core.live_solver import LiveSolver
+from ..core.retarget import RetargetProfile
+from ..core.solver import RigSetup
+from . import rig as rig_module
+from .bake import BakeResult, bake_track
+from .preview import show_rgb
+
+__all__ = ["LiveSession", "LiveSmoothing"]
+
+
+@dataclass(frozen=True)
+class LiveSmoothing:
+    """One Euro filter settings for the live pose (see core.filters.OneEuroFilter)."""
+
+    min_cutoff_hz: float = 1.5
+    beta: float = 2.0
+
+
+class LiveSession:
+    """A started CaptureWorker driving `rig`. Call `tick()` from a timer; `stop()` at the end.
+
+    While `recording` is on, every frame the worker delivers is kept; switching it off (or
+    stopping) keys the take into a new action on the frames' capture timestamps.
+    """
+
+    def __init__(
+        self,
+        context: bpy.types.Context,
+        rig: bpy.types.Object,
+        worker: CaptureWorker,
+        profile: RetargetProfile | None = None,
+        smoothing: LiveSmoothing = LiveSmoothing(),
+        cleaning: CleaningSettings = CleaningSettings(),
+        show_preview: bool = True,
+    ):
+        profile = profile or RetargetProfile.matching({bone.name for bone in rig.data.bones})
+        rig_module.prepare_for_keys(rig, profile)
+        self.context, self.rig, self.worker, self.profile, self.cleaning = context, rig, worker, profile, cleaning
+        self.show_preview = show_preview
+        self._solver = LiveSolver(RigSetup.of(rig_module.rest_bones(rig), profile), worker.image_size_px)
+        self._filter = OneEuroFilter(smoothing.min_cutoff_hz, smoothing.beta)
+        self._pose_bones = rig.pose.bones
+        self._recorder: TrackRecorder | None = None
+        self._recent_s: deque[float] = deque(maxlen=64)  # arrival times, for the fps shown
+        self.frames_seen = 0
+        self.frames_posed = 0
+        self.takes: list[BakeResult] = []
+
+    @property
+    def recording(self) -> bool:
+        return self._recorder is not None
+
+    def start_recording(self) -> None:
+        if self._recorder is None:
+            meta = {**self.worker.meta, "live": True, "source": self.worker.meta.get("source", "webcam")}
+            self._recorder = TrackRecorder(self.worker.fps, self.worker.image_size_px, meta)
+
+    def stop_recording(self) -> BakeResult | None:
+        """End the take: key it into a new action (None if nobody was seen in it)."""
+        recorder, self._recorder = self._recorder, None
+        if recorder is None or len(recorder) == 0:
+            return None
+        track = recorder.to_track()
+        if not track.found.any():
+            return None
+        result = bake_track(self.context, track, self.rig, self.cleaning, self.profile, previous_to_nla=True)
+        self.takes.append(result)
+        return result
+
+    def tick(self) -> bool:
+        """Drain the worker, pose the rig with the newest person found; False once capture has ended."""
+        frames = self.worker.drain()
+        now_s = time.monotonic()
+        self._recent_s.extend(now_s for _ in frames)
+        self.frames_seen += len(frames)
+        if self._recorder is not None:
+            for pose_frame in frames:
+                self._recorder.add(pose_frame)
+        newest = next((f for f in reversed(frames) if f.detection is not None), None)
+        if newest is not None:  # while recording too: the take's action is written when it ends
+            self._pose(newest)
+        if frames and self.show_preview and frames[-1].preview_rgb is not None:
+            show_rgb(frames[-1].preview_rgb)
+        return self.worker.state is WorkerState.RUNNING or bool(frames)
+
+    def _pose(self, pose_frame: PoseFrame) -> None:
+        detection = pose_frame.detection
+        width, height = pose_frame.image_size_px
+        points = np.concatenate([detection.world_xyz_m, detection.image_xyz[:, :2] * (width, height)], axis=1)
+        smooth = self._filter(points, pose_frame.time_s)
+        channels = self._solver.solve_frame(smooth[:, :3], smooth[:, 3:])
+        bones = self._pose_bones
+        for name, euler in channels.euler_rad.items():
+            bones[name].rotation_euler = euler[0]
+        for name, location in channels.location_m.items():
+            bones[name].location = location[0]
+        self.frames_posed += 1
+
+    @property
+    def fps(self) -> float:
+        """Frames per second arriving from the worker (over the last 64)."""
+        times = self._recent_s
+        return (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 0.0
+
+    @property
+    def status(self) -> str:
+        stats = self.worker.stats
+        found = 100 * stats.frames_with_person / stats.frames_processed if stats.frames_processed else 0
+        state = "recording" if self.recording else self.worker.state.value
+        return f"{state}: {self.fps:.0f} fps, person in {found:.0f}% of frames"
+
+    def stop(self) -> str:
+        """Stop the worker (thread joined), key a take being recorded; what happened, for a report."""
+        self.worker.stop()
+        self.tick()  # frames still queued
+        take = self.stop_recording()
+        ended = self.worker.message if self.worker.state in (WorkerState.FAILED, WorkerState.ENDED) else "capture stopped"
+        return ended + (f"; take keyed as {take.action_name} (frames {take.frame_start}-{take.frame_end})" if take else "")

@@ -1,0 +1,144 @@
+"""Start / Stop Webcam Capture: a modal timer operator around a LiveSession. The capture thread
+runs the camera and BlazePose; each tick here only drains, solves the newest frame, poses the
+rig and copies the preview."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import bpy
+
+from ...capture.models import ModelError
+from ...capture.sources import ReplaySource, SourceError, WebcamSource, list_cameras
+from ...capture.worker import CaptureWorker
+from .. import running
+from ..live import LiveSession, LiveSmoothing
+from ..prefs import pose_model, preferences
+from ..props import cleaning_settings, retarget_profile, tracking_settings
+from ..rig import add_ras_rig
+from ..ui.redraw import redraw_panels
+
+PREVIEW_WIDTH_PX = 256
+TICK_S = 1 / 60
+
+
+def _open_source(context: bpy.types.Context):
+    """A callable opening the chosen source on the capture thread: a camera, or a video replayed as one."""
+    settings, prefs = context.scene.ras_mocap, preferences(context)
+    if settings.source == "REPLAY":
+        video = Path(bpy.path.abspath(settings.video_path))
+        return lambda: ReplaySource(video, settings.frame_start, settings.frame_end or None)
+    index = prefs.default_camera if prefs else 0
+    width, height = (int(v) for v in settings.camera_size.split("x"))
+    mirror = settings.mirror
+    return lambda: WebcamSource(index, width, height, mirror=mirror)
+
+
+def start_session(context: bpy.types.Context) -> LiveSession:
+    """Open the source and the model (errors raised here), and a LiveSession on the target rig
+    (a new RAS rig if none is chosen)."""
+    settings, prefs = context.scene.ras_mocap, preferences(context)
+    profile = retarget_profile(settings)
+    worker = CaptureWorker(_open_source(context), tracking_settings(settings, pose_model(context)),
+                           preview_width_px=PREVIEW_WIDTH_PX)
+    worker.start()
+    try:
+        rig = settings.target_rig or add_ras_rig(context)
+        smoothing = LiveSmoothing(prefs.live_min_cutoff_hz, prefs.live_beta) if prefs else LiveSmoothing()
+        session = LiveSession(context, rig, worker, profile, smoothing, cleaning_settings(settings))
+    except BaseException:
+        worker.stop()
+        raise
+    running.add(session)
+    return session
+
+
+def stop_session(session: LiveSession) -> str:
+    """Stop capture (a take being recorded is keyed); what happened."""
+    running.remove(session)
+    return session.stop()
+
+
+class RASMOCAP_OT_start_capture(bpy.types.Operator):
+    """Capture live from the webcam onto the target rig (or a new RAS rig); Esc or Stop ends it"""
+
+    bl_idname = "ras_mocap.start_capture"
+    bl_label = "Start Webcam Capture"
+
+    @classmethod
+    def poll(cls, context):
+        return context.mode in {"OBJECT", "POSE"} and running.find(LiveSession) is None
+
+    def invoke(self, context, event):
+        try:
+            self._session = start_session(context)
+        except (ModelError, SourceError, ValueError, TimeoutError) as exc:
+            self.report({"ERROR"}, str(exc))
+            return {"CANCELLED"}
+        context.scene.ras_mocap.record = False
+        window_manager = context.window_manager
+        self._timer = window_manager.event_timer_add(TICK_S, window=context.window)
+        window_manager.modal_handler_add(self)
+        return {"RUNNING_MODAL"}
+
+    def execute(self, context):
+        self.report({"ERROR"}, "Live capture runs in Blender's window (a modal operator); from a script, drive "
+                               "ras_mocap.blender.live.LiveSession")
+        return {"CANCELLED"}
+
+    def modal(self, context, event):
+        session = self._session
+        if session not in running.jobs():  # the Stop button (or unregistering) ended it
+            return self._end(context, None)
+        if event.type == "ESC":
+            return self._end(context, stop_session(session))
+        if event.type != "TIMER":
+            return {"PASS_THROUGH"}
+        settings = context.scene.ras_mocap
+        if settings.record and not session.recording:
+            session.start_recording()
+        elif session.recording and not settings.record:
+            take = session.stop_recording()
+            self.report({"INFO"}, f"Take keyed as {take.action_name}" if take else "Nobody was seen in the take")
+        if not session.tick():
+            return self._end(context, stop_session(session))
+        redraw_panels(context)
+        return {"PASS_THROUGH"}
+
+    def _end(self, context, message: str | None) -> set[str]:
+        context.window_manager.event_timer_remove(self._timer)
+        context.scene.ras_mocap.record = False
+        redraw_panels(context)
+        if message:
+            self.report({"INFO"}, message)
+        return {"FINISHED"}
+
+
+class RASMOCAP_OT_stop_capture(bpy.types.Operator):
+    """Stop live capture; a take being recorded is keyed into a new action"""
+
+    bl_idname = "ras_mocap.stop_capture"
+    bl_label = "Stop"
+    bl_options = {"REGISTER", "UNDO"}
+
+    @classmethod
+    def poll(cls, context):
+        return running.find(LiveSession) is not None
+
+    def execute(self, context):
+        self.report({"INFO"}, stop_session(running.find(LiveSession)))
+        context.scene.ras_mocap.record = False
+        return {"FINISHED"}
+
+
+class RASMOCAP_OT_find_cameras(bpy.types.Operator):
+    """List the camera devices that open (this briefly opens each)"""
+
+    bl_idname = "ras_mocap.find_cameras"
+    bl_label = "Find Cameras"
+
+    def execute(self, context):
+        found = list_cameras()
+        context.window_manager.ras_mocap_cameras = ", ".join(map(str, found)) if found else "none"
+        self.report({"INFO"} if found else {"WARNING"},
+                    f"Cameras that open: {', '.join(map(str, found))}" if found else "No camera opens")
+        return {"FINISHED"}

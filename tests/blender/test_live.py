@@ -1,0 +1,100 @@
+"""Live capture's per-tick class driven by the replay source (a real video played at its frame rate
+as a camera), with the real model, in background mode where Blender's timers do not fire."""
+from __future__ import annotations
+
+import threading
+import time
+
+import bpy
+import numpy as np
+import pytest
+
+import ras_mocap
+from ras_mocap.blender import running
+from ras_mocap.blender.live import LiveSession
+from ras_mocap.blender.ops.live_capture import start_session
+from ras_mocap.blender.preview import PREVIEW_IMAGE
+from ras_mocap.blender.rig import add_ras_rig
+from ras_mocap.capture.sources import ReplaySource
+from ras_mocap.capture.tracking import TrackingSettings
+from ras_mocap.capture.worker import CaptureWorker
+from tests.conftest import WALK_SIDE_VIDEO, model_path
+
+CLIP_FRAMES, CLIP_FPS = 115, 30.0
+
+
+def test_replayed_walk_moves_the_rig_and_records_a_take_at_real_speed():
+    scene = bpy.context.scene
+    scene.render.fps = 24  # the scene's rate is not the camera's 30
+    rig = add_ras_rig(bpy.context)
+    worker = CaptureWorker(lambda: ReplaySource(WALK_SIDE_VIDEO), TrackingSettings(model_path("lite"), num_poses=1),
+                           preview_width_px=160)
+    worker.start()
+    session = LiveSession(bpy.context, rig, worker)
+    session.start_recording()
+    thigh_rad = []
+    try:
+        while session.tick():
+            thigh_rad.append(tuple(rig.pose.bones["thigh.L"].rotation_euler))
+            time.sleep(1 / 60)
+    finally:
+        message = session.stop()
+    assert "take keyed" in message, message
+    # the rig walked while the ticks ran: the thigh swung through a gait's range
+    assert np.ptp(np.array(thigh_rad), axis=0).max() > np.radians(25)
+    assert session.frames_posed >= 0.8 * CLIP_FRAMES
+    # the take: one action on the capture timestamps at the scene's 24 fps
+    (take,) = session.takes
+    action = bpy.data.actions[take.action_name]
+    assert rig.animation_data.action == action
+    first, last = action.frame_range
+    clip_s = (CLIP_FRAMES - 1) / CLIP_FPS
+    assert first == scene.frame_start and last - first == pytest.approx(clip_s * 24, abs=1.0)
+    assert tuple(bpy.data.images[PREVIEW_IMAGE].size) == (160, 90)
+
+
+def test_recording_off_and_on_makes_one_action_per_take():
+    rig = add_ras_rig(bpy.context)
+    worker = CaptureWorker(lambda: ReplaySource(WALK_SIDE_VIDEO, end_frame=60),
+                           TrackingSettings(model_path("lite"), num_poses=1))
+    worker.start()
+    session = LiveSession(bpy.context, rig, worker, show_preview=False)
+    try:
+        for take in range(2):
+            session.start_recording()
+            started = time.monotonic()
+            while time.monotonic() - started < 0.6 and session.tick():
+                time.sleep(1 / 60)
+            assert session.stop_recording() is not None
+    finally:
+        session.stop()
+    assert len(session.takes) == 2 and len({t.action_name for t in session.takes}) == 2
+    # the first take is kept under the second, on a muted NLA track
+    assert [t.strips[0].action.name for t in rig.animation_data.nla_tracks] == [session.takes[0].action_name]
+
+
+def test_unregistering_during_capture_stops_the_thread(monkeypatch):
+    monkeypatch.setenv("RAS_MOCAP_MODEL", str(model_path("lite")))
+    ras_mocap.register()
+    settings = bpy.context.scene.ras_mocap
+    settings.source, settings.video_path, settings.num_poses = "REPLAY", str(WALK_SIDE_VIDEO), 1
+    session = start_session(bpy.context)
+    assert running.find(LiveSession) is session and session.worker.running
+    session.tick()
+    ras_mocap.unregister()
+    assert not session.worker.running and running.jobs() == []
+    assert not [t for t in threading.enumerate() if t.name.startswith("ras-mocap")]
+
+
+def test_a_source_that_does_not_open_is_reported_and_nothing_is_made(monkeypatch):
+    monkeypatch.setenv("RAS_MOCAP_MODEL", str(model_path("lite")))
+    ras_mocap.register()
+    try:
+        settings = bpy.context.scene.ras_mocap
+        settings.source = "REPLAY"
+        settings.video_path = "/nonexistent/walk.mp4"
+        with pytest.raises(Exception, match="video file not found"):
+            start_session(bpy.context)
+        assert running.jobs() == [] and len(bpy.data.objects) == 0
+    finally:
+        ras_mocap.unregister()

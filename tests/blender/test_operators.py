@@ -1,0 +1,175 @@
+"""The panel's operators through bpy.ops on the real bpy, real model and real footage: Bake from
+Video (same action as the CLI, one undo step, cancel keeps the user's animation), Export, and
+Download Model (against a loopback server; offline refused)."""
+from __future__ import annotations
+
+import functools
+import http.server
+import subprocess
+import sys
+import threading
+import time
+
+import bpy
+import numpy as np
+import pytest
+
+import ras_mocap
+from ras_mocap.blender import running
+from ras_mocap.blender.video_bake import VideoBake
+from ras_mocap.capture.tracking import TrackingSettings
+from tests.conftest import POSE2SIM_VIDEO, REPO, model_path
+
+END_FRAME = 40
+
+
+@pytest.fixture
+def addon(monkeypatch):
+    """RAS Mocap registered (as a module: no add-on preferences), the lite model chosen."""
+    monkeypatch.setenv("RAS_MOCAP_MODEL", str(model_path("lite")))
+    ras_mocap.register()
+    yield bpy.context.scene.ras_mocap
+    ras_mocap.unregister()
+
+
+def _action_curves(action) -> dict[tuple[str, int], np.ndarray]:
+    from ras_mocap.blender.compat import action_fcurves
+
+    rig = next(ob for ob in bpy.data.objects if ob.type == "ARMATURE")
+    curves = action_fcurves(action, rig)
+    out = {}
+    for curve in curves:
+        co = np.empty(2 * len(curve.keyframe_points), dtype=np.float32)
+        curve.keyframe_points.foreach_get("co", co)
+        out[(curve.data_path, curve.array_index)] = co.reshape(-1, 2)
+    return out
+
+
+def _set_video(settings) -> None:
+    settings.video_path, settings.frame_end, settings.num_poses = str(POSE2SIM_VIDEO), END_FRAME, 1
+
+
+def test_bake_operator_makes_the_same_action_as_the_cli(tmp_path, addon):
+    env_model = {"RAS_MOCAP_MODEL": str(model_path("lite")), "PYTHONPATH": str(REPO)}
+    run = subprocess.run([sys.executable, "-m", "ras_mocap", "bake", POSE2SIM_VIDEO, "--end", str(END_FRAME),
+                          "--num-poses", "1", "--out", tmp_path / "cli.blend"], capture_output=True, text=True,
+                         env={**__import__("os").environ, **env_model})
+    assert run.returncode == 0, run.stderr[-2000:]
+    bpy.ops.wm.open_mainfile(filepath=str(tmp_path / "cli.blend"))
+    cli = _action_curves(bpy.data.actions[0])
+
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    _set_video(bpy.context.scene.ras_mocap)
+    assert bpy.ops.ras_mocap.bake_video() == {"FINISHED"}
+    assert [a.name for a in bpy.data.actions] == ["pose2sim_single_cam01_mocap"]
+    ours = _action_curves(bpy.data.actions[0])
+    assert len(cli) > 60 and cli.keys() == ours.keys()
+    for key, co in cli.items():
+        np.testing.assert_allclose(ours[key], co, atol=1e-5, err_msg=str(key))
+
+
+def test_a_bake_is_one_undo_step(addon):
+    """The operator is an UNDO operator that changes data only when it finishes, so the one step
+    Blender pushes then (pushed here by hand: background mode does not) takes the whole bake back."""
+    from ras_mocap.blender.ops.bake_video import RASMOCAP_OT_bake_video
+
+    assert "UNDO" in RASMOCAP_OT_bake_video.bl_options
+    _set_video(addon)
+    bpy.ops.ed.undo_push(message="before the bake")
+    assert bpy.ops.ras_mocap.bake_video() == {"FINISHED"}
+    bpy.ops.ed.undo_push(message="Bake from Video")
+    assert len(bpy.data.actions) == 1 and len(bpy.data.armatures) == 1
+    bpy.ops.ed.undo()
+    assert len(bpy.data.actions) == 0 and len(bpy.data.armatures) == 0
+
+
+def test_a_second_bake_pushes_the_first_take_to_the_nla(addon):
+    _set_video(addon)
+    bpy.ops.ras_mocap.bake_video()
+    rig = bpy.context.scene.objects["RAS_Rig"]
+    first = rig.animation_data.action
+    addon.target_rig, addon.frame_end = rig, 20
+    assert bpy.ops.ras_mocap.bake_video() == {"FINISHED"}
+    assert rig.animation_data.action is not first
+    tracks = rig.animation_data.nla_tracks
+    assert len(tracks) == 1 and tracks[0].mute and tracks[0].strips[0].action is first
+
+
+def test_cancelling_a_bake_leaves_the_rigs_animation_as_it_was(addon):
+    """What Esc does in the modal operator: the worker stopped mid-video, nothing keyed."""
+    bpy.ops.ras_mocap.add_rig()
+    rig = bpy.context.active_object
+    rig.animation_data_create().action = mine = bpy.data.actions.new("my_walk")
+    job = VideoBake(POSE2SIM_VIDEO, TrackingSettings(model_path("lite"), num_poses=1))
+    job.start()
+    running.add(job)
+    while job.frames_done < 5:
+        job.tick()
+        time.sleep(0.01)
+    job.stop()
+    running.remove(job)
+    assert not job.worker.running and 5 <= job.frames_done < 100
+    assert rig.animation_data.action is mine and [a.name for a in bpy.data.actions] == ["my_walk"]
+
+
+def test_bad_video_is_reported_and_nothing_changes(addon, tmp_path):
+    addon.video_path = str(tmp_path / "missing.mp4")
+    with pytest.raises(RuntimeError, match="video file not found"):
+        bpy.ops.ras_mocap.bake_video()
+    assert len(bpy.data.objects) == 0 and running.jobs() == []
+
+
+@pytest.mark.parametrize("file_format", ["BVH", "FBX", "GLTF"])
+def test_export_through_blenders_exporters(addon, tmp_path, file_format):
+    _set_video(addon)
+    addon.frame_end = 20
+    bpy.ops.ras_mocap.bake_video()
+    bpy.ops.mesh.primitive_cube_add()  # something else in the scene, selected: not exported
+    cube = bpy.context.active_object
+    rig = bpy.context.scene.objects["RAS_Rig"]
+    with bpy.context.temp_override(active_object=rig, object=rig):
+        assert bpy.ops.ras_mocap.export_animation(file_format=file_format, filepath=str(tmp_path / "walk")) \
+            == {"FINISHED"}
+    assert cube.select_get()  # the user's selection is back
+    path = next(tmp_path.glob("walk.*"))
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    importer = {"BVH": bpy.ops.import_anim.bvh, "FBX": bpy.ops.import_scene.fbx, "GLTF": bpy.ops.import_scene.gltf}
+    importer[file_format](filepath=str(path))
+    imported = [ob for ob in bpy.data.objects if ob.type == "ARMATURE"]
+    assert len(imported) == 1 and not bpy.data.meshes.get("Cube")  # (glTF's importer adds a bone-shape mesh)
+    action = imported[0].animation_data.action
+    first, last = action.frame_range
+    scene = bpy.context.scene
+    importer_fps = scene.render.fps / scene.render.fps_base if file_format == "GLTF" else 60  # glTF keeps seconds
+    assert (last - first) / importer_fps == pytest.approx(19 / 60, abs=1 / 60)  # the 20 frames baked at 60 fps
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def test_download_model_needs_online_access_and_fetches_a_checked_bundle(tmp_path, monkeypatch, addon):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # no preferences: the user cache
+    serve = tmp_path / "served"
+    serve.mkdir()
+    (serve / "model.task").write_bytes(model_path("lite").read_bytes())
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(serve)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}/model.task"
+    system = bpy.context.preferences.system
+    try:
+        system.use_online_access = False
+        with pytest.raises(RuntimeError, match="Allow Online Access"):
+            bpy.ops.ras_mocap.download_model(url=url)
+        system.use_online_access = True
+        assert bpy.ops.ras_mocap.download_model(url=url) == {"FINISHED"}
+        saved = tmp_path / "cache" / "ras_mocap" / "models" / "pose_landmarker_full.task"
+        assert saved.read_bytes() == model_path("lite").read_bytes()
+        with pytest.raises(RuntimeError, match="could not download"):
+            bpy.ops.ras_mocap.download_model(url=url.replace("model.task", "missing.task"))
+    finally:
+        system.use_online_access = False
+        server.shutdown()
+        thread.join()
