@@ -1,17 +1,20 @@
-"""Live capture, the main-thread half: each timer tick drains the capture worker, poses the rig
-with the newest frame, shows the preview and records the take. A plain class, so tests and
-benchmarks drive it without Blender's timers (which do not fire in background mode)."""
+"""Live capture. On the capture thread, after BlazePose, each frame is filtered and solved into
+the rig's channels and its preview turned into image pixels (numpy only, never bpy). Each timer
+tick on the main thread drains the worker, applies the newest pose to the rig, copies the
+preview and records the take. A plain class, so tests and benchmarks drive it without
+Blender's timers (which do not fire in background mode)."""
 from __future__ import annotations
 
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import bpy
 import numpy as np
 
 from ..capture.tracking import PoseFrame, TrackRecorder
 from ..capture.worker import CaptureWorker, WorkerState
+from ..core.armature import PoseChannels
 from ..core.cleaning import CleaningSettings
 from ..core.filters import OneEuroFilter
 from ..core.live_solver import LiveSolver
@@ -19,7 +22,7 @@ from ..core.retarget import RetargetProfile
 from ..core.solver import RigSetup
 from . import rig as rig_module
 from .bake import BakeResult, bake_track
-from .preview import show_rgb
+from .preview import image_pixels, show_pixels
 
 __all__ = ["LiveSession", "LiveSmoothing"]
 
@@ -55,6 +58,7 @@ class LiveSession:
         self.show_preview = show_preview
         self._solver = LiveSolver(RigSetup.of(rig_module.rest_bones(rig), profile), worker.image_size_px)
         self._filter = OneEuroFilter(smoothing.min_cutoff_hz, smoothing.beta)
+        worker.on_frame = self._solve  # from now on; frames solved before are skipped
         self._pose_bones = rig.pose.bones
         self._recorder: TrackRecorder | None = None
         self._recent_s: deque[float] = deque(maxlen=64)  # arrival times, for the fps shown
@@ -86,25 +90,32 @@ class LiveSession:
     def tick(self) -> bool:
         """Drain the worker, pose the rig with the newest person found; False once capture has ended."""
         frames = self.worker.drain()
-        now_s = time.monotonic()
-        self._recent_s.extend(now_s for _ in frames)
+        self._recent_s.extend(time.monotonic() for _ in frames)
         self.frames_seen += len(frames)
         if self._recorder is not None:
             for pose_frame in frames:
                 self._recorder.add(pose_frame)
-        newest = next((f for f in reversed(frames) if f.detection is not None), None)
-        if newest is not None:  # while recording too: the take's action is written when it ends
-            self._pose(newest)
-        if frames and self.show_preview and frames[-1].preview_rgb is not None:
-            show_rgb(frames[-1].preview_rgb)
+        solved = [f.solved for f in frames if f.solved is not None]
+        newest_pose = next((pose for pose, _ in reversed(solved) if pose is not None), None)
+        if newest_pose is not None:  # while recording too: the take's action is written when it ends
+            self._apply(newest_pose)
+        if solved and solved[-1][1] is not None:
+            show_pixels(solved[-1][1])
         return self.worker.state is WorkerState.RUNNING or bool(frames)
 
-    def _pose(self, pose_frame: PoseFrame) -> None:
+    def _solve(self, pose_frame: PoseFrame) -> PoseFrame:
+        """On the capture thread: the smoothed pose solved into channels, and the preview's pixels."""
+        channels = None
         detection = pose_frame.detection
-        width, height = pose_frame.image_size_px
-        points = np.concatenate([detection.world_xyz_m, detection.image_xyz[:, :2] * (width, height)], axis=1)
-        smooth = self._filter(points, pose_frame.time_s)
-        channels = self._solver.solve_frame(smooth[:, :3], smooth[:, 3:])
+        if detection is not None:
+            width, height = pose_frame.image_size_px
+            points = np.concatenate([detection.world_xyz_m, detection.image_xyz[:, :2] * (width, height)], axis=1)
+            smooth = self._filter(points, pose_frame.time_s)
+            channels = self._solver.solve_frame(smooth[:, :3], smooth[:, 3:])
+        preview = image_pixels(pose_frame.preview_rgb) if self.show_preview and pose_frame.preview_rgb is not None else None
+        return replace(pose_frame, solved=(channels, preview))
+
+    def _apply(self, channels: PoseChannels) -> None:
         bones = self._pose_bones
         for name, euler in channels.euler_rad.items():
             bones[name].rotation_euler = euler[0]

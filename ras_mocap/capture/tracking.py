@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -60,6 +61,8 @@ class PoseFrame:
     image_size_px: tuple[int, int]  # (width, height)
     detection: Detection | None
     preview_rgb: np.ndarray | None = field(default=None, repr=False)  # (h, w, 3) uint8, top row first
+    solved: Any = field(default=None, repr=False)
+    """What the consumer's per-frame hook made of it on the capture thread (see CaptureWorker.on_frame)."""
 
 
 class PoseTracker:

@@ -62,6 +62,9 @@ class CaptureWorker:
         self.stats = WorkerStats()
         self.fps = 0.0
         self.image_size_px = (0, 0)
+        self.on_frame: Callable[[PoseFrame], PoseFrame] | None = None
+        """Runs on the capture thread for every frame before it is queued (numpy work, never bpy):
+        the live session solves the pose there, so Blender's main thread only applies it."""
         self.n_frames = 0  # frames a video source will give; 0 for a camera
         self.meta: dict = {}  # what the source says about itself, for the track
 
@@ -138,6 +141,8 @@ class CaptureWorker:
                     self.state = WorkerState.ENDED
                     return
                 pose_frame = tracker.process(frame)
+                if self.on_frame is not None:
+                    pose_frame = self.on_frame(pose_frame)
                 self.stats.frames_missed = getattr(source, "frames_dropped", 0)
                 self.stats.frames_processed += 1
                 self.stats.frames_with_person += pose_frame.detection is not None

@@ -11,8 +11,11 @@ from ras_mocap.blender import classes
 def test_register_unregister_twice_leaves_nothing_behind():
     for _ in range(2):
         ras_mocap.register()
-        assert hasattr(bpy.types, "RASMOCAP_PT_main")
-        assert hasattr(bpy.ops.ras_mocap, "bake_video") and hasattr(bpy.ops.ras_mocap, "add_rig")
+        for panel in ("main", "source", "rig", "live", "bake", "export"):
+            assert getattr(bpy.types, f"RASMOCAP_PT_{panel}").bl_category == "RAS Mocap"
+        for op in ("bake_video", "add_rig", "start_capture", "stop_capture", "find_cameras", "download_model",
+                   "export_animation"):
+            assert hasattr(bpy.ops.ras_mocap, op), op
         assert hasattr(bpy.types.Scene, "ras_mocap")
         ras_mocap.unregister()
         assert not any(getattr(bpy.types, cls.__name__, None) is cls for cls in classes)
