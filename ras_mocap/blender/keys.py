@@ -40,7 +40,8 @@ def write_pose_channels(
     interpolation = np.full(len(frames), _LINEAR, dtype=np.int32)
     if hold_keys is not None:
         interpolation[np.asarray(hold_keys, int)] = _CONSTANT
-    fcurves = compat.action_fcurves(action, armature)
+    curves_of_rig = compat.action_channels(action, armature)
+    fcurves = curves_of_rig.fcurves
     written = 0
     for prop, channels in (("rotation_euler", euler_rad), ("location", location_m)):
         for bone_name, values in channels.items():
@@ -49,7 +50,7 @@ def write_pose_channels(
                 old = fcurves.find(data_path, index=axis)
                 if old is not None:
                     fcurves.remove(old)
-                curve = compat.new_fcurve(fcurves, data_path, axis, bone_name)
+                curve = compat.new_fcurve(curves_of_rig, data_path, axis, bone_name)
                 _write_curve(curve, frames, values[:, axis], interpolation)
                 written += 1
     return written

@@ -65,6 +65,11 @@ def rigify_walk_errors() -> dict:
 
 
 if __name__ == "__main__":
-    print(json.dumps(rigify_walk_errors()))
-    sys.stdout.flush()
-    os._exit(0)
+    status = 1
+    try:
+        print(json.dumps(rigify_walk_errors()))
+        status = 0
+    finally:  # also after an error: the exit path is what crashes (4.2) or hangs (4.5)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)

@@ -17,7 +17,7 @@ from ..props import cleaning_settings, retarget_profile, tracking_settings
 from ..video_bake import VideoBake
 from ..ui.redraw import redraw_panels
 
-_ERRORS = (ModelError, SourceError, ValueError, TimeoutError)
+_ERRORS = (ModelError, SourceError, ValueError, TimeoutError, ReferenceError)  # (the target rig deleted meanwhile)
 
 
 class RASMOCAP_OT_bake_video(bpy.types.Operator):

@@ -99,7 +99,14 @@ class RASMOCAP_OT_start_capture(bpy.types.Operator):
         elif session.recording and not settings.record:
             take = session.stop_recording()
             self.report({"INFO"}, f"Take keyed as {take.action_name}" if take else "Nobody was seen in the take")
-        if not session.tick():
+        try:
+            alive = session.tick()
+        except ReferenceError:  # the rig was deleted while it was being driven
+            running.remove(session)
+            session.worker.stop()
+            self.report({"WARNING"}, "The rig was deleted: capture stopped, the take could not be keyed")
+            return self._end(context, None)
+        if not alive:
             return self._end(context, stop_session(session))
         redraw_panels(context)
         return {"PASS_THROUGH"}
