@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,26 @@ WALK_SIDE_TRUTH = SHARED / "fixtures" / "synthetic" / "walk_side_truth.npz"
 
 def model_path(variant: str = "lite") -> Path:
     return MODELS / f"pose_landmarker_{variant}.task"
+
+
+_exit_status = 0
+
+
+def pytest_sessionfinish(session, exitstatus):
+    global _exit_status
+    _exit_status = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """Leave with the suite's own status before Python's teardown of the bpy module: bpy as a
+    module segfaults (4.2) or hangs (4.5) in its C++ static destructors once some of Blender's own
+    add-ons have run (Rigify; glTF export after a bake) - Blender itself exits another way. Every
+    result is reported by then; our add-on's own clean unregistering is tested in test_register."""
+    if "bpy" in sys.modules:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_exit_status)
 
 
 def pytest_sessionstart(session):
