@@ -46,6 +46,7 @@ demo: venv
 	$(PY) tools/fetch_demo_video.py $(DEMO)/sports2d_demo_walk.mp4
 	$(PY) -m ras_mocap bake $(DEMO)/sports2d_demo_walk.mp4 --model full --download $(DEMO_ARGS) \
 		--out $(DEMO)/walk.blend --bvh $(DEMO)/walk.bvh
+	$(PY) -m ras_mocap gait $(DEMO)/walk.npz --report $(DEMO)/gait
 
 test: venv
 	$(PY) -m pytest

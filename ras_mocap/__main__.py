@@ -4,6 +4,7 @@
     python -m ras_mocap track VIDEO --out TRACK.npz
     python -m ras_mocap capture (--camera N | --replay VIDEO) --seconds S --out TRACK.npz
     python -m ras_mocap rig --out RIG.blend [--track TRACK.npz]
+    python -m ras_mocap gait VIDEO_OR_TRACK --report DIR
     python -m ras_mocap cameras
 """
 from __future__ import annotations
@@ -109,6 +110,14 @@ def _parser() -> argparse.ArgumentParser:
     rig.add_argument("--out", type=Path, required=True, help="the .blend to write")
     rig.add_argument("--track", type=Path, help="size the rig from the person in this track (default: a 1.75 m adult)")
 
+    gait = commands.add_parser("gait", parents=[detection, video_range, cleaning],
+                               help="gait analysis of a walk: angles, events, spatio-temporal parameters, cycles")
+    gait.add_argument("input", type=Path, help="a video file, or a landmark track (.npz) saved earlier")
+    gait.add_argument("--report", type=Path, required=True,
+                      help="folder for angles.csv, events.csv, summary.json and cycles.png")
+    gait.add_argument("--height-m", type=float,
+                      help="the walker's body height: sets the metric scale (default: BlazePose's own)")
+
     commands.add_parser("cameras", help="list the camera indices that open")
     return parser
 
@@ -165,9 +174,7 @@ def _bake(args: argparse.Namespace) -> None:
     else:
         track = _track_video(args)
         print(f"track: {track.save(args.track or args.out.with_suffix('.npz'))}")
-    cleaning = CleaningSettings(
-        max_gap_s=args.max_gap_s, fix_swaps=not args.keep_swaps, cutoff_hz=args.cutoff_hz or None
-    )
+    cleaning = _cleaning(args)
     from .blender.bake import bake_to_files
 
     profile = RetargetProfile.load(args.profile) if args.profile else None
@@ -175,6 +182,25 @@ def _bake(args: argparse.Namespace) -> None:
     print(f"baked frames {result.frame_start}-{result.frame_end} onto {result.rig_name} "
           f"as action {result.action_name!r}")
     print(f"blend: {args.out}" + (f"\nbvh: {args.bvh}" if args.bvh else ""))
+
+
+def _cleaning(args: argparse.Namespace) -> CleaningSettings:
+    return CleaningSettings(max_gap_s=args.max_gap_s, fix_swaps=not args.keep_swaps, cutoff_hz=args.cutoff_hz or None)
+
+
+def _gait(args: argparse.Namespace) -> None:
+    from .core.gait import analyse
+    from .core.gait.report import write_report
+    from .core.gait.walk import walk_points_m
+
+    track = Track.load(args.input) if args.input.suffix.lower() == ".npz" else _track_video(args)
+    points_m, fps = walk_points_m(track, _cleaning(args), args.height_m)
+    analysis = analyse(points_m, fps)
+    paths = write_report(analysis, args.report, {"input": str(args.input), **{k: track.meta.get(k) for k in ("model", "subject")}})
+    summary = analysis.summary
+    print(f"{summary['strides']} strides, {summary['steps']} steps in {len(analysis.passes)} straight pass(es): "
+          f"cadence {summary['cadence_steps_per_min']:.1f} steps/min, speed {summary['speed_m_s']:.2f} m/s")
+    print("\n".join(f"{name}: {path}" for name, path in paths.items()))
 
 
 def _track(args: argparse.Namespace) -> None:
@@ -232,7 +258,8 @@ def _cameras(_args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    commands = {"bake": _bake, "track": _track, "capture": _capture, "rig": _rig, "cameras": _cameras}
+    commands = {"bake": _bake, "track": _track, "capture": _capture, "rig": _rig, "cameras": _cameras,
+                "gait": _gait}
     try:
         commands[args.command](args)
     except (ModelError, SourceError, TrackError, ValueError) as exc:

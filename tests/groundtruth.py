@@ -182,6 +182,24 @@ def sagittal_angles_deg(points: np.ndarray) -> dict[str, np.ndarray]:
     return {k: np.stack(v, axis=-1) for k, v in out.items()}
 
 
+def noisy_track(walk: TruthWalk, camera: SideCamera, noise_m: float, seed: int = 0):
+    """The walk as BlazePose might see it, as a Track: every keypoint off by `noise_m` RMS (3D),
+    the image points by as much in pixels at the subject's distance."""
+    from ras_mocap.core.track import Track
+
+    rng = np.random.default_rng(seed)
+    sigma_m = noise_m / np.sqrt(3)
+    px_per_m = camera.focal_px / camera.distance_m
+    track = Track.empty(len(walk.keypoints_m), walk.fps, camera.size_px)
+    track.found[:] = True
+    track.visibility[:] = 1.0
+    track.world_xyz_m[:] = walk.world_landmarks_m + rng.normal(0, sigma_m, walk.world_landmarks_m.shape)
+    image_px = walk.image_px + rng.normal(0, sigma_m * px_per_m, walk.image_px.shape)
+    track.image_xyz[..., :2] = image_px / np.asarray(camera.size_px)
+    track.image_xyz[..., 2] = 0.0
+    return track
+
+
 def truth_keypoints(walk: TruthWalk) -> np.ndarray:
     """The truth's keypoints with heel = ankle, as a rig without heel bones measures its feet."""
     points = walk.keypoints_m.copy()

@@ -22,8 +22,8 @@ from ras_mocap.core.solver import RigSetup, solve
 from ras_mocap.core.track import Track
 from tests.blender.mixamo_rig import add_mixamo_rig
 from tests.conftest import REPO, SHARED
-from tests.groundtruth import (SideCamera, angle_rmse_deg, sagittal_angles_deg, skate_per_contact_m, truth_keypoints,
-                               truth_walk)
+from tests.groundtruth import (SideCamera, angle_rmse_deg, noisy_track, sagittal_angles_deg, skate_per_contact_m,
+                               truth_keypoints, truth_walk)
 
 WALK = SHARED / "fixtures" / "motion" / "humanoid3d_walk.txt"
 CAMERA = SideCamera()
@@ -82,22 +82,6 @@ def test_numpy_forward_kinematics_is_blenders(bpy_clean, rig_kind):
             np.testing.assert_allclose(np.array(bone.tail), tail[row], atol=1e-4)
 
 
-def _noisy_track(walk, noise_m: float, seed: int = 0) -> Track:
-    """The walk as BlazePose might see it: every keypoint off by `noise_m` RMS (3D), the image
-    points by as much in pixels at the subject's distance."""
-    rng = np.random.default_rng(seed)
-    sigma_m = noise_m / np.sqrt(3)
-    px_per_m = CAMERA.focal_px / CAMERA.distance_m
-    track = Track.empty(len(walk.keypoints_m), walk.fps, CAMERA.size_px)
-    track.found[:] = True
-    track.visibility[:] = 1.0
-    track.world_xyz_m[:] = walk.world_landmarks_m + rng.normal(0, sigma_m, walk.world_landmarks_m.shape)
-    image_px = walk.image_px + rng.normal(0, sigma_m * px_per_m, walk.image_px.shape)
-    track.image_xyz[..., :2] = image_px / np.asarray(CAMERA.size_px)
-    track.image_xyz[..., 2] = 0.0
-    return track
-
-
 def _skate_m(joints, walk) -> np.ndarray:
     """Skate of the rig's feet (ball and toe tip) over the truth's contact phases, both feet."""
     return np.concatenate([
@@ -121,7 +105,7 @@ def test_noisy_walk_through_the_pipeline(bpy_clean, seed):
     """Keypoint noise of 1% of body height (1.7 cm RMS), cleaned as a video track is, no known
     focal length, feet pinned as a bake does."""
     walk = truth_walk(WALK, seconds=4, camera=CAMERA)
-    clean = clean_track(_noisy_track(walk, noise_m=0.017, seed=seed))
+    clean = clean_track(noisy_track(walk, CAMERA, noise_m=0.017, seed=seed))
     _rig, _bones, _channels, free = _solve(clean.world_xyz_m, clean.image_xy_px)
     bpy.ops.wm.read_factory_settings(use_empty=True)
     _rig, _bones, _channels, joints = _solve(clean.world_xyz_m, clean.image_xy_px, fps=walk.fps)

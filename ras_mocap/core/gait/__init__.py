@@ -1,0 +1,9 @@
+"""Gait analysis of a captured walk: numpy + scipy, no bpy.
+
+walk.py (track -> keypoints in metres, ground-fixed) -> kinematics.py (walking direction,
+sagittal angles) -> events.py (heel strikes, toe-offs) -> parameters.py (spatio-temporal) ->
+cycles.py (time-normalised cycles) -> report.py (CSV, JSON, plot). `analyse` runs them all.
+"""
+from .analysis import GaitAnalysis, analyse
+
+__all__ = ["GaitAnalysis", "analyse"]

@@ -1,0 +1,62 @@
+"""The whole analysis of one walk: passes, events, angles, parameters and cycles."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .cycles import normalised_cycles
+from .events import GaitEvents, detect_events, straight_passes
+from .kinematics import SIDES, sagittal_angles_deg, walking_direction
+from .parameters import StrideTable, stride_table, summarise
+
+__all__ = ["GaitAnalysis", "analyse", "ANGLES"]
+
+ANGLES = ("hip_flexion", "knee_flexion", "ankle_dorsiflexion")
+
+
+@dataclass
+class GaitAnalysis:
+    fps: float
+    passes: list[tuple[int, int]]  # [start, stop) frames of each straight pass
+    directions: list[np.ndarray]  # each pass's walking direction (unit, horizontal)
+    events: GaitEvents  # fractional frames of the whole walk
+    angles_deg: dict[str, np.ndarray]  # per frame, see kinematics.sagittal_angles_deg
+    table: StrideTable
+    summary: dict
+    cycles_deg: dict[str, dict[str, np.ndarray]]  # angle -> side -> (strides, 101)
+
+
+def analyse(points_m: np.ndarray, fps: float, lateral_reliable: bool = False) -> GaitAnalysis:
+    """Analyse (N, 33, 3) keypoints in metres, ground-fixed, z up; NaN rows are frames without
+    a person. `lateral_reliable`: the walker's left-right spread is measured (3D, or a camera
+    in front / behind), so step width is reported."""
+    passes = straight_passes(points_m, fps)
+    if not passes:
+        raise ValueError("no straight walking pass of at least 1.5 s was found")
+    angles = {name: np.full(points_m.shape[:1] + ((2,) if name in ANGLES else ()), np.nan)
+              for name in (*ANGLES, "trunk_lean", "pelvic_obliquity")}
+    strikes = {s: [] for s in SIDES}
+    offs = {s: [] for s in SIDES}
+    methods = {s: "zeni" for s in SIDES}
+    table = StrideTable()
+    directions = []
+    for start, stop in passes:
+        piece = points_m[start:stop]
+        forward = walking_direction(piece)
+        directions.append(forward)
+        for name, values in sagittal_angles_deg(piece, forward).items():
+            angles[name][start:stop] = values
+        events = detect_events(piece, forward, fps)
+        stride_table(piece, forward, fps, events.heel_strike, events.toe_off, table)
+        for side in SIDES:
+            strikes[side].append(events.heel_strike[side] + start)
+            offs[side].append(events.toe_off[side] + start)
+            if events.method[side] != "zeni":
+                methods[side] = events.method[side]
+    events = GaitEvents({s: np.concatenate(strikes[s]) for s in SIDES}, {s: np.concatenate(offs[s]) for s in SIDES},
+                        methods)
+    cycles = {name: {side: np.concatenate([normalised_cycles(angles[name][:, column], pass_strikes)
+                                           for pass_strikes in strikes[side]])
+                     for column, side in enumerate(SIDES)} for name in ANGLES}
+    return GaitAnalysis(fps, passes, directions, events, angles, table, summarise(table, lateral_reliable), cycles)

@@ -1,0 +1,74 @@
+"""The gait report as files: per-frame angles CSV, events CSV, summary JSON, cycles plot PNG."""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+
+from .analysis import ANGLES, GaitAnalysis
+from .cycles import CYCLE_PCT
+from .kinematics import SIDES
+
+__all__ = ["write_report", "plot_cycles"]
+
+_TITLES = {"hip_flexion": "Hip flexion (deg)", "knee_flexion": "Knee flexion (deg)",
+           "ankle_dorsiflexion": "Ankle dorsiflexion (deg)"}
+_COLOURS = {"left": "tab:red", "right": "tab:blue"}
+
+
+def write_report(analysis: GaitAnalysis, folder: str | Path, meta: dict | None = None) -> dict[str, Path]:
+    """Write angles.csv, events.csv, summary.json and cycles.png into `folder`; their paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {name: folder / name for name in ("angles.csv", "events.csv", "summary.json", "cycles.png")}
+    fps = analysis.fps
+    angles = analysis.angles_deg
+    columns = [(f"{name}_{side}_deg", angles[name][:, i]) for name in ANGLES for i, side in enumerate(SIDES)]
+    columns += [("trunk_lean_deg", angles["trunk_lean"]), ("pelvic_obliquity_deg", angles["pelvic_obliquity"])]
+    with open(paths["angles.csv"], "w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["frame", "time_s", *(name for name, _ in columns)])
+        for frame in range(len(angles["trunk_lean"])):
+            writer.writerow([frame, f"{frame / fps:.4f}", *("" if np.isnan(v[frame]) else f"{v[frame]:.2f}" for _, v in columns)])
+    rows = sorted((float(t), side, kind) for kind, events in (("heel_strike", analysis.events.heel_strike),
+                                                               ("toe_off", analysis.events.toe_off))
+                  for side in SIDES for t in events[side])
+    with open(paths["events.csv"], "w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["frame", "time_s", "side", "event"])
+        writer.writerows([f"{frame:.1f}", f"{frame / fps:.4f}", side, kind] for frame, side, kind in rows)
+    summary = {**analysis.summary, "fps": fps, "passes": [list(map(int, p)) for p in analysis.passes],
+               "event_method": analysis.events.method, "source": meta or {}}
+    paths["summary.json"].write_text(json.dumps(summary, indent=2))
+    plot_cycles(analysis, paths["cycles.png"])
+    return paths
+
+
+def plot_cycles(analysis: GaitAnalysis, path: str | Path) -> Path:
+    """Mean +- SD of each joint angle over the gait cycle (0-100%, heel strike to heel strike), per side."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, len(ANGLES), figsize=(12, 3.6), constrained_layout=True)
+    for axis, name in zip(axes, ANGLES):
+        for side in SIDES:
+            cycles = analysis.cycles_deg[name][side]
+            if not len(cycles):
+                continue
+            mean, sd = cycles.mean(axis=0), cycles.std(axis=0)
+            axis.plot(CYCLE_PCT, mean, color=_COLOURS[side], label=f"{side} (n={len(cycles)})")
+            axis.fill_between(CYCLE_PCT, mean - sd, mean + sd, color=_COLOURS[side], alpha=0.2)
+        axis.set_title(_TITLES[name])
+        axis.set_xlabel("gait cycle (%)")
+        axis.axhline(0.0, color="0.7", lw=0.8)
+        axis.legend(fontsize=8)
+    summary = analysis.summary
+    figure.suptitle(f"cadence {summary['cadence_steps_per_min']:.1f} steps/min, speed {summary['speed_m_s']:.2f} m/s, "
+                    f"{summary['strides']} strides" if summary["cadence_steps_per_min"] else "too few steps")
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return Path(path)
