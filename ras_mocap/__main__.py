@@ -170,15 +170,16 @@ def _track_video(args: argparse.Namespace) -> Track:
 
 def _bake(args: argparse.Namespace) -> None:
     if args.input.suffix.lower() == ".npz":
-        track = Track.load(args.input)
+        track, track_path = Track.load(args.input), args.input
     else:
         track = _track_video(args)
-        print(f"track: {track.save(args.track or args.out.with_suffix('.npz'))}")
+        track_path = track.save(args.track or args.out.with_suffix(".npz"))
+        print(f"track: {track_path}")
     cleaning = _cleaning(args)
     from .blender.bake import bake_to_files
 
     profile = RetargetProfile.load(args.profile) if args.profile else None
-    result = bake_to_files(track, args.out, args.bvh, cleaning, args.onto, args.armature, profile)
+    result = bake_to_files(track, args.out, args.bvh, cleaning, args.onto, args.armature, profile, track_path)
     print(f"baked frames {result.frame_start}-{result.frame_end} onto {result.rig_name} "
           f"as action {result.action_name!r}")
     print(f"blend: {args.out}" + (f"\nbvh: {args.bvh}" if args.bvh else ""))

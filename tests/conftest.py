@@ -62,6 +62,12 @@ def walk_side_tracks():
 
 
 @pytest.fixture(autouse=True)
+def user_cache_in_tmp(tmp_path_factory, monkeypatch):
+    """Models and baked tracks the code caches go to a temporary folder, not the user's."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture(autouse=True)
 def no_capture_thread_left():
     """Every test must leave no capture thread running."""
     import threading

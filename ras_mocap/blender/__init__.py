@@ -8,6 +8,7 @@ from .ops.add_rig import RASMOCAP_OT_add_rig
 from .ops.bake_video import RASMOCAP_OT_bake_video
 from .ops.download_model import RASMOCAP_OT_download_model
 from .ops.export_animation import RASMOCAP_OT_export_animation
+from .ops.gait_analysis import RASMOCAP_OT_gait_analysis
 from .ops.live_capture import RASMOCAP_OT_find_cameras, RASMOCAP_OT_start_capture, RASMOCAP_OT_stop_capture
 from .prefs import RASMOCAP_AP_preferences
 from .props import RASMOCAP_PG_settings
@@ -23,6 +24,7 @@ classes = (
     RASMOCAP_OT_find_cameras,
     RASMOCAP_OT_download_model,
     RASMOCAP_OT_export_animation,
+    RASMOCAP_OT_gait_analysis,
     *panels,
 )
 

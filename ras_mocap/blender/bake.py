@@ -17,7 +17,12 @@ from ..core.solver import solve
 from ..core.track import Track
 from . import export, keys, rig as rig_module
 
-__all__ = ["BakeResult", "bake_track", "bake_to_files", "rig_to_file"]
+__all__ = ["BakeResult", "TRACK_PROPERTY", "FIRST_FRAME_PROPERTY", "bake_track", "bake_to_files", "rig_to_file", "store_track", "scene_frames"]
+
+TRACK_PROPERTY = "ras_mocap_track"
+"""Custom property of a baked action: the path of the landmark track it was baked from."""
+FIRST_FRAME_PROPERTY = "ras_mocap_first_frame"
+"""Custom property of a baked action: the scene frame of the track's first row."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ def bake_track(
     cleaning: CleaningSettings = CleaningSettings(),
     profile: RetargetProfile | None = None,
     previous_to_nla: bool = False,
+    track_path: Path | None = None,
 ) -> BakeResult:
     """Clean and solve the track and key it onto `rig` (a new RAS rig sized from the person if None;
     any other rig through its retarget `profile`, by default the bundled one that fits; its
@@ -45,7 +51,8 @@ def bake_track(
     counts from 1) and the scene takes the video's range and fps; a live take is keyed on
     its capture timestamps at the scene's fps from the scene's start, so it plays at real
     speed. The rig's previous action is kept: pushed to a muted NLA track, or unassigned
-    with a fake user.
+    with a fake user. The raw track stays on disk (`track_path`, else saved by `store_track`)
+    and the action records where, so gait analysis never re-runs detection.
     """
     clean = clean_track(track, cleaning)
     valid = clean.found
@@ -67,8 +74,13 @@ def bake_track(
     _keep_previous_action(rig, previous_to_nla)
     source_name = Path(track.meta.get("source", "capture")).stem
     action = bpy.data.actions.new(f"{source_name}_mocap")
+    action[TRACK_PROPERTY] = str(Path(track_path).resolve() if track_path else store_track(track, action.name))
     scene = context.scene
-    frames = _scene_frames(scene, track)
+    if not track.meta.get("live"):  # the scene takes the video's fps
+        scene.render.fps = max(1, round(track.fps))
+        scene.render.fps_base = scene.render.fps / track.fps
+    frames = scene_frames(scene, track, scene.frame_start)
+    action[FIRST_FRAME_PROPERTY] = float(frames[0])
     run_ends = np.cumsum([stop - start for start, stop in valid_runs(valid)]) - 1
     keys.write_pose_channels(action, rig, frames[valid], channels.euler_rad, channels.location_m,
                              hold_keys=run_ends[:-1])
@@ -78,13 +90,22 @@ def bake_track(
     return BakeResult(rig.name, action.name, first, last)
 
 
-def _scene_frames(scene: bpy.types.Scene, track: Track) -> np.ndarray:
-    """The scene frame of every track row (fractional for a live take's timestamps)."""
+def store_track(track: Track, name: str) -> Path:
+    """Save a baked track beside the .blend (folder ras_mocap_tracks) or, for an unsaved file,
+    in the user cache."""
+    from .prefs import model_cache_dir
+
+    folder = Path(bpy.path.abspath("//ras_mocap_tracks")) if bpy.data.filepath else model_cache_dir().parent / "tracks"
+    folder.mkdir(parents=True, exist_ok=True)
+    return track.save(folder / f"{bpy.path.clean_name(name)}.npz")
+
+
+def scene_frames(scene: bpy.types.Scene, track: Track, first_frame: float) -> np.ndarray:
+    """The scene frame of every track row: a video's frame + 1; a live take's timestamps at the
+    scene's fps from `first_frame` (fractional)."""
     if track.meta.get("live"):
         fps = scene.render.fps / scene.render.fps_base
-        return scene.frame_start + (track.time_s - track.time_s[0]) * fps
-    scene.render.fps = max(1, round(track.fps))
-    scene.render.fps_base = scene.render.fps / track.fps
+        return first_frame + (track.time_s - track.time_s[0]) * fps
     return (track.frame_index + 1).astype(float)
 
 
@@ -110,6 +131,7 @@ def bake_to_files(
     onto: Path | None = None,
     armature: str | None = None,
     profile: RetargetProfile | None = None,
+    track_path: Path | None = None,
 ) -> BakeResult:
     """Headless bake, saved as `blend_path` (and BVH): onto a new RAS rig in an empty scene, or
     onto an armature of the .blend `onto` (the only one, or the one named `armature`)."""
@@ -122,7 +144,7 @@ def bake_to_files(
         bpy.ops.wm.open_mainfile(filepath=str(onto))
         rig = _find_armature(armature, onto)
     context = bpy.context
-    result = bake_track(context, track, rig, cleaning, profile)
+    result = bake_track(context, track, rig, cleaning, profile, track_path=track_path)
     export.save_blend(blend_path)
     if bvh_path:
         export.export_bvh(context, bpy.data.objects[result.rig_name], bvh_path)

@@ -50,6 +50,12 @@ class RASMOCAP_PG_settings(bpy.types.PropertyGroup):
         name="Record", default=False,
         description="While on, live frames are recorded; switching it off keys the take into a new action",
     )
+    body_height_m: bpy.props.FloatProperty(
+        name="Body Height", min=0.0, max=2.5, default=0.0, subtype="DISTANCE", unit="LENGTH",
+        description="The walker's height, for the gait's metric scale; 0 = BlazePose's own scale",
+    )
+    gait_summary: bpy.props.StringProperty(name="Gait Summary", description="The last gait analysis (JSON)",
+                                           options={"HIDDEN"})
     previous_to_nla: bpy.props.BoolProperty(
         name="Keep Previous in NLA", default=True,
         description="Push the rig's previous action to a muted NLA track (else it is kept with a fake user)",

@@ -1,5 +1,7 @@
-"""The "RAS Mocap" tab of the 3D viewport sidebar (N): Source, Rig, Live, Bake, Export."""
+"""The "RAS Mocap" tab of the 3D viewport sidebar (N): Source, Rig, Live, Bake, Gait, Export."""
 from __future__ import annotations
+
+import json
 
 import bpy
 
@@ -123,6 +125,47 @@ class RASMOCAP_PT_bake(_SubPanel, bpy.types.Panel):
                             text=f"Detecting {job.frames_done} / {job.worker.n_frames} (Esc cancels)")
 
 
+class RASMOCAP_PT_gait(_SubPanel, bpy.types.Panel):
+    bl_label = "Gait"
+    bl_idname = "RASMOCAP_PT_gait"
+
+    def draw(self, context):
+        layout = self.layout
+        settings = context.scene.ras_mocap
+        layout.prop(settings, "body_height_m")
+        layout.operator("ras_mocap.gait_analysis", icon="TRACKING")
+        if not settings.gait_summary:
+            return
+        summary = json.loads(settings.gait_summary)
+        if summary.get("cadence_steps_per_min") is None:
+            layout.label(text="Too few steps for gait parameters")
+            return
+        box = layout.box()
+        box.label(text=f"Cadence {summary['cadence_steps_per_min']:.1f} steps/min, speed {summary['speed_m_s']:.2f} m/s")
+        grid = box.grid_flow(row_major=True, columns=3, even_columns=False, align=True)
+        for cell in ("", "Left", "Right"):
+            grid.label(text=cell)
+        for name, label, scale, unit in _GAIT_ROWS:
+            grid.label(text=label)
+            for side in ("left", "right"):
+                figure = summary[side].get(name) or {}
+                mean = figure.get("mean")
+                grid.label(text="-" if mean is None else f"{mean * scale:.{2 if unit == 'm' else 1}f} {unit} (n={figure['n']})")
+        symmetry = summary["symmetry_index_pct"]
+        box.label(text="Symmetry index: " + ", ".join(
+            f"{name.split('_')[0]} {value:.1f}%" for name, value in symmetry.items() if value is not None))
+
+
+_GAIT_ROWS = (
+    ("step_time_s", "Step time", 1, "s"),
+    ("stride_time_s", "Stride time", 1, "s"),
+    ("step_length_m", "Step length", 1, "m"),
+    ("stride_length_m", "Stride length", 1, "m"),
+    ("stance_pct", "Stance", 1, "%"),
+    ("double_support_pct", "Double support", 1, "%"),
+)
+
+
 class RASMOCAP_PT_export(_SubPanel, bpy.types.Panel):
     bl_label = "Export"
     bl_idname = "RASMOCAP_PT_export"
@@ -135,4 +178,4 @@ class RASMOCAP_PT_export(_SubPanel, bpy.types.Panel):
 
 
 panels = (RASMOCAP_PT_main, RASMOCAP_PT_source, RASMOCAP_PT_rig, RASMOCAP_PT_live, RASMOCAP_PT_bake,
-          RASMOCAP_PT_export)
+          RASMOCAP_PT_gait, RASMOCAP_PT_export)
