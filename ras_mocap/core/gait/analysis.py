@@ -27,15 +27,17 @@ class GaitAnalysis:
     cycles_deg: dict[str, dict[str, np.ndarray]]  # angle -> side -> (strides, 101)
 
 
-def analyse(points_m: np.ndarray, fps: float, lateral_reliable: bool = False) -> GaitAnalysis:
+def analyse(points_m: np.ndarray, fps: float, lateral_reliable: bool | None = None) -> GaitAnalysis:
     """Analyse (N, 33, 3) keypoints in metres, ground-fixed, z up; NaN rows are frames without
-    a person. `lateral_reliable`: the walker's left-right spread is measured (3D, or a camera
-    in front / behind), so step width is reported."""
+    a person. `lateral_reliable`: the walker's left-right spread is measured, so step width is
+    reported - by default when the walk goes towards or away from the camera (the points' y
+    axis), where the image shows left and right apart; seen from the side they are only the
+    3D network's depth guess."""
     passes = straight_passes(points_m, fps)
     if not passes:
         raise ValueError("no straight walking pass of at least 1.5 s was found")
-    angles = {name: np.full(points_m.shape[:1] + ((2,) if name in ANGLES else ()), np.nan)
-              for name in (*ANGLES, "trunk_lean", "pelvic_obliquity")}
+    angles = {name: np.full(points_m.shape[:1] + ((2,) if name in (*ANGLES, "hip_abduction") else ()), np.nan)
+              for name in (*ANGLES, "hip_abduction", "trunk_lean", "pelvic_obliquity")}
     strikes = {s: [] for s in SIDES}
     offs = {s: [] for s in SIDES}
     methods = {s: "zeni" for s in SIDES}
@@ -56,7 +58,11 @@ def analyse(points_m: np.ndarray, fps: float, lateral_reliable: bool = False) ->
                 methods[side] = events.method[side]
     events = GaitEvents({s: np.concatenate(strikes[s]) for s in SIDES}, {s: np.concatenate(offs[s]) for s in SIDES},
                         methods)
+    if lateral_reliable is None:
+        lateral_reliable = all(abs(direction[1]) > np.cos(np.radians(45.0)) for direction in directions)
     cycles = {name: {side: np.concatenate([normalised_cycles(angles[name][:, column], pass_strikes)
                                            for pass_strikes in strikes[side]])
                      for column, side in enumerate(SIDES)} for name in ANGLES}
-    return GaitAnalysis(fps, passes, directions, events, angles, table, summarise(table, lateral_reliable), cycles)
+    summary = summarise(table, lateral_reliable)
+    summary["view"] = "frontal" if lateral_reliable else "side"
+    return GaitAnalysis(fps, passes, directions, events, angles, table, summary, cycles)

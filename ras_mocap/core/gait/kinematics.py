@@ -39,8 +39,10 @@ def _angle_from_down_deg(vectors: np.ndarray, forward: np.ndarray) -> np.ndarray
 
 def sagittal_angles_deg(points_m: np.ndarray, forward: np.ndarray) -> dict[str, np.ndarray]:
     """Per frame: hip flexion, knee flexion, ankle dorsiflexion (N, 2: left, right, degrees,
-    flexion / dorsiflexion positive), trunk lean (N,: + forward) and pelvic obliquity (N,: the
-    left hip higher +, degrees; frontal, meaningful when the camera sees the pelvis from front or back)."""
+    flexion / dorsiflexion positive), trunk lean (N,: + forward); in the frontal plane, hip
+    abduction (N, 2: the thigh away from the body's midline +, against the pelvis) and pelvic
+    obliquity (N,: the left hip higher +), meaningful when the camera sees the walker from
+    the front or back (or in 3D)."""
     p = points_m
     shoulders = 0.5 * (p[:, KP["left_shoulder"]] + p[:, KP["right_shoulder"]])
     pelvis = mid_hip(p)
@@ -53,8 +55,14 @@ def sagittal_angles_deg(points_m: np.ndarray, forward: np.ndarray) -> dict[str, 
         out["hip_flexion"].append(thigh - trunk_from_down)
         out["knee_flexion"].append(thigh - shank)
         out["ankle_dorsiflexion"].append(foot - shank - 90.0)
+    left = np.cross(UP, forward)  # the walker's left, horizontal
+    across = p[:, KP["left_hip"]] - p[:, KP["right_hip"]]
+    obliquity = np.degrees(np.arctan2(across @ UP, across @ left))
+    out["hip_abduction"] = [
+        sign * (_angle_from_down_deg(p[:, KP[f"{side}_knee"]] - p[:, KP[f"{side}_hip"]], left) - obliquity)
+        for side, sign in (("left", 1.0), ("right", -1.0))
+    ]
     angles = {k: np.stack(v, axis=-1) for k, v in out.items()}
     angles["trunk_lean"] = -trunk_from_down
-    across = p[:, KP["left_hip"]] - p[:, KP["right_hip"]]
-    angles["pelvic_obliquity"] = np.degrees(np.arctan2(across @ UP, np.linalg.norm(across - np.outer(across @ UP, UP), axis=1)))
+    angles["pelvic_obliquity"] = obliquity
     return angles

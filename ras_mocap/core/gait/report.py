@@ -25,7 +25,8 @@ def write_report(analysis: GaitAnalysis, folder: str | Path, meta: dict | None =
     paths = {name: folder / name for name in ("angles.csv", "events.csv", "summary.json", "cycles.png")}
     fps = analysis.fps
     angles = analysis.angles_deg
-    columns = [(f"{name}_{side}_deg", angles[name][:, i]) for name in ANGLES for i, side in enumerate(SIDES)]
+    columns = [(f"{name}_{side}_deg", angles[name][:, i]) for name in (*ANGLES, "hip_abduction")
+               for i, side in enumerate(SIDES)]
     columns += [("trunk_lean_deg", angles["trunk_lean"]), ("pelvic_obliquity_deg", angles["pelvic_obliquity"])]
     with open(paths["angles.csv"], "w", newline="") as out:
         writer = csv.writer(out)
