@@ -43,12 +43,15 @@ def analyse(points_m: np.ndarray, fps: float, lateral_reliable: bool | None = No
     methods = {s: "zeni" for s in SIDES}
     table = StrideTable()
     directions = []
-    for start, stop in passes:
+    for index, (start, stop) in enumerate(passes):
         piece = points_m[start:stop]
         forward = walking_direction(piece)
         directions.append(forward)
-        for name, values in sagittal_angles_deg(piece, forward).items():
-            angles[name][start:stop] = values
+        # angles on either side of a pass (standing, turning) along the nearest pass's direction
+        first = 0 if index == 0 else (passes[index - 1][1] + start) // 2
+        last = len(points_m) if index == len(passes) - 1 else (stop + passes[index + 1][0]) // 2
+        for name, values in sagittal_angles_deg(points_m[first:last], forward).items():
+            angles[name][first:last] = values
         events = detect_events(piece, forward, fps)
         stride_table(piece, forward, fps, events.heel_strike, events.toe_off, table)
         for side in SIDES:

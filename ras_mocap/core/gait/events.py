@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import uniform_filter1d
+from scipy.ndimage import binary_closing, uniform_filter1d
 from scipy.signal import find_peaks
 
 from ..contacts import detect_contact_in_image
@@ -30,6 +30,7 @@ MIN_STRIDE_S = 0.6  # two strikes of one foot are never closer (a sprint's strid
 STOP_SPEED_M_S = 0.15
 TURN_DEG = 45.0
 MIN_PASS_S = 1.5
+PERSIST_S = 0.5  # a stop or a turn lasts at least this long
 CONTACT_HEIGHT_M = 0.02  # above the floor (the foot's lowest height in the pass)
 CONTACT_SPEED_HEIGHTS_S = 0.15  # body heights a second, in the sagittal plane (a landing heel still drops)
 REFINE_BEFORE_S, REFINE_AFTER_S = 0.15, 0.3  # where contact may begin after a Zeni strike (mirrored for toe-off)
@@ -46,22 +47,28 @@ class GaitEvents:
 
 def straight_passes(points_m: np.ndarray, fps: float) -> list[tuple[int, int]]:
     """[start, stop) frames of each straight, moving stretch: the walk split at stops (pelvis
-    slower than 0.15 m/s) and turns (heading more than 45 deg off the pass's first heading)."""
+    slower than 0.15 m/s over half a second) and turns (heading, over a second, more than 45 deg
+    off the pass's opening heading for at least half a second): a noisy depth estimate or a
+    short hesitation does not split a pass."""
     pelvis = mid_hip(points_m)[:, :2]
-    window = max(1, int(round(0.5 * fps)))
+    persist = max(1, int(round(PERSIST_S * fps)))
     passes: list[tuple[int, int]] = []
     for start, stop in valid_runs(~np.isnan(pelvis).any(axis=1)):
-        velocity = uniform_filter1d(np.gradient(pelvis[start:stop], axis=0) * fps, window, axis=0, mode="nearest")
-        moving = np.linalg.norm(velocity, axis=1) > STOP_SPEED_M_S
+        raw = np.gradient(pelvis[start:stop], axis=0) * fps
+        speed = np.linalg.norm(uniform_filter1d(raw, persist, axis=0, mode="nearest"), axis=1)
+        moving = binary_closing(np.pad(speed > STOP_SPEED_M_S, persist, mode="edge"), np.ones(persist, bool))[persist:-persist]
+        velocity = uniform_filter1d(raw, 2 * persist, axis=0, mode="nearest")
         heading = np.degrees(np.arctan2(velocity[:, 1], velocity[:, 0]))
         for run_start, run_stop in valid_runs(moving):
             first = run_start
-            reference = heading[first]
-            for frame in range(run_start, run_stop):
-                if abs((heading[frame] - reference + 180.0) % 360.0 - 180.0) > TURN_DEG:
-                    passes.append((start + first, start + frame))
-                    first, reference = frame, heading[frame]
-            passes.append((start + first, start + run_stop))
+            while first < run_stop:
+                opening = heading[first:first + persist]
+                reference = np.degrees(np.arctan2(*np.mean([np.sin(np.radians(opening)), np.cos(np.radians(opening))], axis=1)))
+                turned = np.abs((heading[first:run_stop] - reference + 180.0) % 360.0 - 180.0) > TURN_DEG
+                lasting = [a for a, b in valid_runs(turned) if b - a >= persist]
+                end = first + lasting[0] if lasting else run_stop
+                passes.append((start + first, start + end))
+                first = end
     return [(a, b) for a, b in passes if b - a >= MIN_PASS_S * fps]
 
 
