@@ -9,20 +9,12 @@ import bpy
 import numpy as np
 import pytest
 
-import ras_mocap
 from ras_mocap.blender.gait import GAIT_IMAGE
 from tests.conftest import WALK_SIDE_TRUTH, WALK_SIDE_VIDEO, model_path
 
 
-@pytest.fixture
-def addon(monkeypatch):
-    monkeypatch.setenv("RAS_MOCAP_MODEL", str(model_path("full")))
-    ras_mocap.register()
-    yield bpy.context.scene.ras_mocap
-    ras_mocap.unregister()
-
-
-def test_gait_of_a_baked_walk(addon, tmp_path):
+def test_gait_of_a_baked_walk(addon, tmp_path, monkeypatch):
+    monkeypatch.setenv("RAS_MOCAP_MODEL", str(model_path("full")))  # the model the gait bounds are measured with
     addon.video_path, addon.num_poses = str(WALK_SIDE_VIDEO), 1
     assert bpy.ops.ras_mocap.bake_video() == {"FINISHED"}
     rig = bpy.context.scene.objects["RAS_Rig"]

@@ -14,22 +14,12 @@ import bpy
 import numpy as np
 import pytest
 
-import ras_mocap
 from ras_mocap.blender import running
 from ras_mocap.blender.video_bake import VideoBake
 from ras_mocap.capture.tracking import TrackingSettings
 from tests.conftest import POSE2SIM_VIDEO, REPO, model_path
 
 END_FRAME = 40
-
-
-@pytest.fixture
-def addon(monkeypatch):
-    """RAS Mocap registered (as a module: no add-on preferences), the lite model chosen."""
-    monkeypatch.setenv("RAS_MOCAP_MODEL", str(model_path("lite")))
-    ras_mocap.register()
-    yield bpy.context.scene.ras_mocap
-    ras_mocap.unregister()
 
 
 def _action_curves(action) -> dict[tuple[str, int], np.ndarray]:

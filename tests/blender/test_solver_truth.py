@@ -19,10 +19,9 @@ from ras_mocap.core.skeleton import KP
 from ras_mocap.core.armature import rotation_from_blender_euler
 from ras_mocap.core.live_solver import LiveSolver
 from ras_mocap.core.solver import RigSetup, solve
-from ras_mocap.core.track import Track
 from tests.blender.mixamo_rig import add_mixamo_rig
 from tests.conftest import REPO, SHARED
-from tests.groundtruth import (SideCamera, angle_rmse_deg, noisy_track, sagittal_angles_deg, skate_per_contact_m,
+from tests.groundtruth import (SideCamera, angle_rmse_deg, noisy_track, skate_per_contact_m,
                                truth_keypoints, truth_walk)
 
 WALK = SHARED / "fixtures" / "motion" / "humanoid3d_walk.txt"
