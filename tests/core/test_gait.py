@@ -91,9 +91,9 @@ def test_noisy_walk_seen_from_the_side(walk, seed):
     analysis = analyse(points_m, fps)
     truth = _truth_events(walk.contact)
     errors = _event_errors_frames(analysis, truth)
-    # the issue asks every event within 2 frames: 90% are; single toe-offs near a broken
-    # contact fall back on Zeni's own timing, 3-6 frames late (measured over seeds 0-2)
-    assert np.percentile(errors, 90) <= 2.0 and errors.max() <= 6.0, errors
+    # the issue asks every event within 2 frames: 90% are; single events are 3-4 frames off
+    # where noise breaks or stretches a contact (measured over seeds 0-2)
+    assert np.percentile(errors, 90) <= 2.0 and errors.max() <= 4.0, errors
     assert analysis.summary["cadence_steps_per_min"] == pytest.approx(_cadence(truth, walk.fps), rel=0.02)
     stride = (walk.root_m[38:, 0] - walk.root_m[:-38, 0]).mean()
     for side in SIDES:
@@ -114,7 +114,7 @@ def test_rendered_walk_video_through_the_pipeline(walk_side_tracks, tmp_path):
             for t in truth[f"{key}_{side}"]:
                 if 0.5 * fps < t < len(points_m) - 0.5 * fps:
                     errors.append(np.min(np.abs(getattr(analysis.events, kind)[side] - t)))
-    assert len(errors) >= 8 and max(errors) <= 2.0, errors
+    assert len(errors) >= 8 and max(errors) <= 2.0, errors  # measured: 1 frame at most
     summary = analysis.summary
     assert summary["view"] == "side" and "step_width_m" not in summary["left"]  # no width from a side view
     assert summary["cadence_steps_per_min"] == pytest.approx(float(truth["cadence_steps_per_min"]), rel=0.02)
@@ -122,12 +122,13 @@ def test_rendered_walk_video_through_the_pipeline(walk_side_tracks, tmp_path):
     for side in SIDES:
         assert summary[side]["step_length_m"]["mean"] == pytest.approx(float(truth["step_length_mean_m"]), rel=0.05)
         assert summary[side]["stride_length_m"]["mean"] == pytest.approx(float(truth["stride_length_m"]), rel=0.05)
-        # stance / double support: truth 61 % / 22 %; measured 55-64 % / 19 % (issue: within 3 points)
-        assert abs(summary[side]["stance_pct"]["mean"] - 61.0) <= 7.0
+        # stance / double support: truth 61 % / 22 %; measured 57.9 / 60.5 % and 19.7 / 18.4 %
+        # (issue: within 3 points; one frame is 2.6 points of this stride)
+        assert abs(summary[side]["stance_pct"]["mean"] - 61.0) <= 3.5
         assert abs(summary[side]["double_support_pct"]["mean"] - 22.0) <= 4.0
-    # cycle curves against the truth's (issue: 5 deg RMSE): measured hip 7.1 / 3.2, knee 11.9 / 6.1
+    # cycle curves against the truth's (issue: 5 deg RMSE): measured hip 6.8 / 3.2, knee 10.4 / 6.1
     # (left / right); mostly BlazePose's constant knee and hip bias against the mesh's joint centres
-    for name, bound in (("hip_flexion", 8.0), ("knee_flexion", 12.5)):
+    for name, bound in (("hip_flexion", 7.5), ("knee_flexion", 11.0)):
         for column, side in enumerate(SIDES):
             truth_cycle = normalised_cycles(truth[f"{name}_deg"][:, column],
                                             truth[f"heel_strike_frames_{side}"].astype(float)).mean(axis=0)

@@ -31,8 +31,9 @@ STOP_SPEED_M_S = 0.15
 TURN_DEG = 45.0
 MIN_PASS_S = 1.5
 PERSIST_S = 0.5  # a stop or a turn lasts at least this long
-CONTACT_HEIGHT_M = 0.02  # above the floor (the foot's lowest height in the pass)
-CONTACT_SPEED_HEIGHTS_S = 0.15  # body heights a second, in the sagittal plane (a landing heel still drops)
+CONTACT_HEIGHT_M = 0.025  # above the floor (the foot's lowest height in the pass)
+CONTACT_START_SPEED_HEIGHTS_S = 0.15  # body heights a second, sagittal: a contact starts below this
+CONTACT_STAY_SPEED_HEIGHTS_S = 0.2  # and lasts while under this
 REFINE_BEFORE_S, REFINE_AFTER_S = 0.15, 0.3  # where contact may begin after a Zeni strike (mirrored for toe-off)
 
 
@@ -118,17 +119,24 @@ def _crossings(signal: np.ndarray, threshold: float, falling: bool) -> np.ndarra
 
 
 def foot_contact(points_m: np.ndarray, forward: np.ndarray, fps: float, side: str) -> np.ndarray:
-    """(N,) bool: the foot is planted - the slower of heel and toe moves in the sagittal plane at
-    less than 0.15 body heights a second (glitches bridged, blips dropped: see core.contacts), and
-    its lower point is near the floor (within 2 cm of it, or 3 noise levels on a noisy track)."""
+    """(N,) bool: the foot is planted. Its lower point is near the floor (within 3 cm of it, or
+    3 noise levels on a noisy track) and the slower of heel and toe moves slowly in the sagittal
+    plane (glitches bridged, blips dropped: see core.contacts), with hysteresis: a contact starts
+    below 0.15 body heights a second (a landing heel still drops) and lasts while under 0.2."""
     heel, toe = (points_m[:, KP[f"{side}_{p}"]] for p in ("heel", "foot_index"))
     sagittal = np.stack([forward, UP], axis=1)  # (3, 2): along the walk, and up
-    slow = detect_contact_in_image(heel @ sagittal, toe @ sagittal, estimated_height_m(points_m), fps,
-                                   max_speed_heights_s=CONTACT_SPEED_HEIGHTS_S)
-    height = np.minimum(heel[:, 2], toe[:, 2])
-    noise_m = np.nanmedian(np.abs(np.diff(height, 2))) / 2.0  # second differences: mostly noise, not motion
-    floor = np.nanpercentile(height, 5)
-    return slow & (height < floor + max(CONTACT_HEIGHT_M, 3 * noise_m))
+    height_m = estimated_height_m(points_m)
+    lowest = np.minimum(heel[:, 2], toe[:, 2])
+    noise_m = np.nanmedian(np.abs(np.diff(lowest, 2))) / 2.0  # second differences: mostly noise, not motion
+    low = lowest < np.nanpercentile(lowest, 5) + max(CONTACT_HEIGHT_M, 3 * noise_m)
+    start, stay = (low & detect_contact_in_image(heel @ sagittal, toe @ sagittal, height_m, fps, max_speed_heights_s=speed)
+                   for speed in (CONTACT_START_SPEED_HEIGHTS_S, CONTACT_STAY_SPEED_HEIGHTS_S))
+    contact = np.zeros(len(points_m), bool)
+    for run_start, run_stop in valid_runs(stay):
+        begins = np.flatnonzero(start[run_start:run_stop])
+        if len(begins):
+            contact[run_start + begins[0]:run_stop] = True
+    return contact
 
 
 def refined_by_contact(strikes: np.ndarray, offs: np.ndarray, contact: np.ndarray, fps: float) -> tuple[np.ndarray, np.ndarray]:
