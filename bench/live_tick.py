@@ -42,7 +42,7 @@ def main() -> None:
     worker = CaptureWorker(lambda: ReplaySource(args.video), TrackingSettings(model, num_poses=1),
                            preview_width_px=args.preview_width)
     worker.start()
-    session = LiveSession(bpy.context, rig, worker)
+    session = LiveSession(rig, worker)
     session.start_recording()
     tick_ms, idle_ms, frames = [], [], []
     seen = 0

@@ -44,7 +44,6 @@ class LiveSession:
 
     def __init__(
         self,
-        context: bpy.types.Context,
         rig: bpy.types.Object,
         worker: CaptureWorker,
         profile: RetargetProfile | None = None,
@@ -54,7 +53,7 @@ class LiveSession:
     ):
         profile = profile or RetargetProfile.matching({bone.name for bone in rig.data.bones})
         rig_module.prepare_for_keys(rig, profile)
-        self.context, self.rig, self.worker, self.profile, self.cleaning = context, rig, worker, profile, cleaning
+        self.rig, self.worker, self.profile, self.cleaning = rig, worker, profile, cleaning
         self.show_preview = show_preview
         self._solver = LiveSolver(RigSetup.of(rig_module.rest_bones(rig), profile), worker.image_size_px)
         self._filter = OneEuroFilter(smoothing.min_cutoff_hz, smoothing.beta)
@@ -75,15 +74,16 @@ class LiveSession:
             meta = {**self.worker.meta, "live": True, "source": self.worker.meta.get("source", "webcam")}
             self._recorder = TrackRecorder(self.worker.fps, self.worker.image_size_px, meta)
 
-    def stop_recording(self) -> BakeResult | None:
-        """End the take: key it into a new action (None if nobody was seen in it)."""
+    def stop_recording(self, context: bpy.types.Context | None = None) -> BakeResult | None:
+        """End the take: key it into a new action (None if nobody was seen in it). `context`: the
+        caller's (an operator's), else bpy.context; never one kept from an earlier call."""
         recorder, self._recorder = self._recorder, None
         if recorder is None or len(recorder) == 0:
             return None
         track = recorder.to_track()
         if not track.found.any():
             return None
-        result = bake_track(self.context, track, self.rig, self.cleaning, self.profile, previous_to_nla=True)
+        result = bake_track(context or bpy.context, track, self.rig, self.cleaning, self.profile, previous_to_nla=True)
         self.takes.append(result)
         return result
 
@@ -136,10 +136,10 @@ class LiveSession:
         state = "recording" if self.recording else self.worker.state.value
         return f"{state}: {self.fps:.0f} fps, person in {found:.0f}% of frames"
 
-    def stop(self) -> str:
+    def stop(self, context: bpy.types.Context | None = None) -> str:
         """Stop the worker (thread joined), key a take being recorded; what happened, for a report."""
         self.worker.stop()
         self.tick()  # frames still queued
-        take = self.stop_recording()
+        take = self.stop_recording(context)
         ended = self.worker.message if self.worker.state in (WorkerState.FAILED, WorkerState.ENDED) else "capture stopped"
         return ended + (f"; take keyed as {take.action_name} (frames {take.frame_start}-{take.frame_end})" if take else "")

@@ -30,7 +30,7 @@ def test_replayed_walk_moves_the_rig_and_records_a_take_at_real_speed():
     worker = CaptureWorker(lambda: ReplaySource(WALK_SIDE_VIDEO), TrackingSettings(model_path("lite"), num_poses=1),
                            preview_width_px=160)
     worker.start()
-    session = LiveSession(bpy.context, rig, worker)
+    session = LiveSession(rig, worker)
     session.start_recording()
     thigh_rad = []
     try:
@@ -58,7 +58,7 @@ def test_recording_off_and_on_makes_one_action_per_take():
     worker = CaptureWorker(lambda: ReplaySource(WALK_SIDE_VIDEO, end_frame=60),
                            TrackingSettings(model_path("lite"), num_poses=1))
     worker.start()
-    session = LiveSession(bpy.context, rig, worker, show_preview=False)
+    session = LiveSession(rig, worker, show_preview=False)
     try:
         for take in range(2):
             session.start_recording()

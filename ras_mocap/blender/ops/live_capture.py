@@ -44,7 +44,7 @@ def start_session(context: bpy.types.Context) -> LiveSession:
     try:
         rig = settings.target_rig or add_ras_rig(context)
         smoothing = LiveSmoothing(prefs.live_min_cutoff_hz, prefs.live_beta) if prefs else LiveSmoothing()
-        session = LiveSession(context, rig, worker, profile, smoothing, cleaning_settings(settings))
+        session = LiveSession(rig, worker, profile, smoothing, cleaning_settings(settings))
     except BaseException:
         worker.stop()
         raise
@@ -52,10 +52,10 @@ def start_session(context: bpy.types.Context) -> LiveSession:
     return session
 
 
-def stop_session(session: LiveSession) -> str:
+def stop_session(session: LiveSession, context: bpy.types.Context) -> str:
     """Stop capture (a take being recorded is keyed); what happened."""
     running.remove(session)
-    return session.stop()
+    return session.stop(context)
 
 
 class RASMOCAP_OT_start_capture(bpy.types.Operator):
@@ -90,14 +90,14 @@ class RASMOCAP_OT_start_capture(bpy.types.Operator):
         if session not in running.jobs():  # the Stop button (or unregistering) ended it
             return self._end(context, None)
         if event.type == "ESC":
-            return self._end(context, stop_session(session))
+            return self._end(context, stop_session(session, context))
         if event.type != "TIMER":
             return {"PASS_THROUGH"}
         settings = context.scene.ras_mocap
         if settings.record and not session.recording:
             session.start_recording()
         elif session.recording and not settings.record:
-            take = session.stop_recording()
+            take = session.stop_recording(context)
             self.report({"INFO"}, f"Take keyed as {take.action_name}" if take else "Nobody was seen in the take")
         try:
             alive = session.tick()
@@ -107,7 +107,7 @@ class RASMOCAP_OT_start_capture(bpy.types.Operator):
             self.report({"WARNING"}, "The rig was deleted: capture stopped, the take could not be keyed")
             return self._end(context, None)
         if not alive:
-            return self._end(context, stop_session(session))
+            return self._end(context, stop_session(session, context))
         redraw_panels(context)
         return {"PASS_THROUGH"}
 
@@ -132,7 +132,7 @@ class RASMOCAP_OT_stop_capture(bpy.types.Operator):
         return running.find(LiveSession) is not None
 
     def execute(self, context):
-        self.report({"INFO"}, stop_session(running.find(LiveSession)))
+        self.report({"INFO"}, stop_session(running.find(LiveSession), context))
         context.scene.ras_mocap.record = False
         return {"FINISHED"}
 
