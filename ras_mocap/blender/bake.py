@@ -17,7 +17,10 @@ from ..core.solver import solve
 from ..core.track import Track
 from . import export, keys, rig as rig_module
 
-__all__ = ["BakeResult", "TRACK_PROPERTY", "FIRST_FRAME_PROPERTY", "bake_track", "bake_to_files", "rig_to_file", "store_track", "scene_frames"]
+__all__ = [
+    "BakeResult", "TRACK_PROPERTY", "FIRST_FRAME_PROPERTY", "bake_track", "bake_to_files", "rig_to_file",
+    "store_track", "scene_frames",
+]
 
 TRACK_PROPERTY = "ras_mocap_track"
 """Custom property of a baked action: the path of the landmark track it was baked from."""
