@@ -3,24 +3,20 @@
 #   `make test-matrix` also runs the suite on the releases between: 4.5 (bpy 4.5.3) and 5.0 (bpy 5.0.1).
 
 BLENDER ?= 5.2
-ifeq ($(BLENDER),4.2)
-  PY_VERSION := 3.11
-  BPY := bpy==4.2.23
-  CONSTRAINTS := -c constraints-blender-4.2.txt
-else ifeq ($(BLENDER),4.5)
-  PY_VERSION := 3.11
-  BPY := bpy==4.5.3
-  CONSTRAINTS := -c constraints-blender-4.2.txt
-else ifeq ($(BLENDER),5.0)
-  PY_VERSION := 3.11
-  BPY := bpy==5.0.1
-  CONSTRAINTS := -c constraints-blender-4.2.txt
-else ifeq ($(BLENDER),5.2)
-  PY_VERSION := 3.13
-  BPY := bpy==5.2.3
-  CONSTRAINTS :=
-else
+BPY_4.2 := bpy==4.2.23
+BPY_4.5 := bpy==4.5.3
+BPY_5.0 := bpy==5.0.1
+BPY_5.2 := bpy==5.2.3
+BPY := $(BPY_$(BLENDER))
+ifeq ($(BPY),)
   $(error BLENDER must be 5.2, 5.0, 4.5 or 4.2)
+endif
+ifeq ($(BLENDER),5.2)
+  PY_VERSION := 3.13
+  CONSTRAINTS :=
+else  # Blender 4.2 to 5.0: Python 3.11 and the numpy 1.26 they ship
+  PY_VERSION := 3.11
+  CONSTRAINTS := -c constraints-blender-4.2.txt
 endif
 
 VENV := .venv-$(BLENDER)
