@@ -113,7 +113,8 @@ class RASMOCAP_OT_start_capture(bpy.types.Operator):
 
     def _end(self, context, message: str | None) -> set[str]:
         context.window_manager.event_timer_remove(self._timer)
-        context.scene.ras_mocap.record = False
+        if hasattr(context.scene, "ras_mocap"):  # (gone if the add-on was unregistered meanwhile)
+            context.scene.ras_mocap.record = False
         redraw_panels(context)
         if message:
             self.report({"INFO"}, message)
