@@ -1,6 +1,8 @@
 """Everything that imports bpy: rig, keys, live session, operators, panel, preferences."""
 from __future__ import annotations
 
+import atexit
+
 import bpy
 
 from . import running
@@ -35,9 +37,11 @@ def register() -> None:
     bpy.types.Scene.ras_mocap = bpy.props.PointerProperty(type=RASMOCAP_PG_settings)
     bpy.types.WindowManager.ras_mocap_cameras = bpy.props.StringProperty(
         name="Cameras", description="Camera devices found by Find Cameras")
+    atexit.register(running.release_all)  # Blender quitting mid-capture: release the camera, join the thread
 
 
 def unregister() -> None:
+    atexit.unregister(running.release_all)
     running.stop_all()  # a live capture or bake in progress: threads stopped and joined first
     del bpy.types.WindowManager.ras_mocap_cameras
     del bpy.types.Scene.ras_mocap

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Protocol
 
-__all__ = ["Job", "add", "remove", "find", "jobs", "stop_all"]
+from ..capture.worker import CaptureWorker
+
+__all__ = ["Job", "add", "remove", "find", "jobs", "stop_all", "release_all"]
 
 
 class Job(Protocol):
+    worker: CaptureWorker
+
     def stop(self) -> None: ...
 
 
@@ -37,3 +41,11 @@ def stop_all() -> None:
     for job in list(_JOBS):
         job.stop()
         remove(job)
+
+
+def release_all() -> None:
+    """Interpreter exit (Blender quitting): stop every job's thread, so cameras are released,
+    without touching Blender data any more."""
+    for job in list(_JOBS):
+        job.worker.stop()
+    _JOBS.clear()

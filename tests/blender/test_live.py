@@ -98,3 +98,19 @@ def test_a_source_that_does_not_open_is_reported_and_nothing_is_made(monkeypatch
         assert running.jobs() == [] and len(bpy.data.objects) == 0
     finally:
         ras_mocap.unregister()
+
+
+def test_blender_quitting_mid_capture_releases_the_camera(monkeypatch):
+    """What the add-on's exit hook does: threads stopped and joined, no Blender data touched."""
+    monkeypatch.setenv("RAS_MOCAP_MODEL", str(model_path("lite")))
+    ras_mocap.register()
+    try:
+        settings = bpy.context.scene.ras_mocap
+        settings.source, settings.video_path, settings.num_poses = "REPLAY", str(WALK_SIDE_VIDEO), 1
+        session = start_session(bpy.context)
+        session.start_recording()
+        session.tick()
+        running.release_all()
+        assert not session.worker.running and running.jobs() == [] and len(bpy.data.actions) == 0
+    finally:
+        ras_mocap.unregister()
