@@ -16,6 +16,7 @@ from ..core.rig_spec import BodyLengths, body_lengths_from_world
 from ..core.solver import solve
 from ..core.track import Track
 from . import export, keys, rig as rig_module
+from .prefs import track_cache_dir
 
 __all__ = [
     "BakeResult", "TRACK_PROPERTY", "FIRST_FRAME_PROPERTY", "bake_track", "bake_to_files", "rig_to_file",
@@ -95,10 +96,8 @@ def bake_track(
 
 def store_track(track: Track, name: str) -> Path:
     """Save a baked track beside the .blend (folder ras_mocap_tracks) or, for an unsaved file,
-    in the user cache."""
-    from .prefs import model_cache_dir
-
-    folder = Path(bpy.path.abspath("//ras_mocap_tracks")) if bpy.data.filepath else model_cache_dir().parent / "tracks"
+    in the add-on's cache (prefs.track_cache_dir)."""
+    folder = Path(bpy.path.abspath("//ras_mocap_tracks")) if bpy.data.filepath else track_cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
     return track.save(folder / f"{bpy.path.clean_name(name)}.npz")
 

@@ -8,7 +8,8 @@ import bpy
 
 from ..capture.models import MODEL_VARIANTS, cached_model_path, default_cache_dir, official_url, resolve_model
 
-__all__ = ["ADDON_ID", "RASMOCAP_AP_preferences", "preferences", "model_cache_dir", "pose_model", "model_download"]
+__all__ = ["ADDON_ID", "RASMOCAP_AP_preferences", "preferences", "model_cache_dir", "track_cache_dir", "pose_model",
+           "model_download"]
 
 ADDON_ID = __package__.rpartition(".")[0]  # the package Blender enabled: ras_mocap or bl_ext.REPO.ras_mocap
 
@@ -31,7 +32,8 @@ class RASMOCAP_AP_preferences(bpy.types.AddonPreferences):
     cache_dir: bpy.props.StringProperty(
         name="Model cache",
         subtype="DIR_PATH",
-        description="Folder for downloaded models; empty = the extension's own user folder",
+        description="Folder for downloaded models (and, in tracks/, the tracks of takes baked into an unsaved "
+                    "file); empty = the extension's own user folder",
     )
     default_camera: bpy.props.IntProperty(name="Camera", min=0, max=16, default=0,
                                           description="Camera device index for live capture (0 = the first)")
@@ -63,15 +65,28 @@ def preferences(context: bpy.types.Context) -> RASMOCAP_AP_preferences | None:
 
 
 def model_cache_dir(create: bool = True) -> Path:
-    """The folder chosen in the preferences, else the extension's user directory when installed
-    as an extension, else the user cache."""
+    """The folder chosen in the preferences, else `models` in the extension's user directory when
+    installed as an extension, else in the user cache."""
     prefs = preferences(bpy.context)
     if prefs and prefs.cache_dir:
         return Path(bpy.path.abspath(prefs.cache_dir))
+    return _user_dir("models", create)
+
+
+def track_cache_dir() -> Path:
+    """Where the tracks of takes baked into an unsaved .blend go: `tracks` in the preference's
+    cache folder, else in the extension's user directory, else in the user cache."""
+    prefs = preferences(bpy.context)
+    if prefs and prefs.cache_dir:
+        return Path(bpy.path.abspath(prefs.cache_dir)) / "tracks"
+    return _user_dir("tracks", create=True)
+
+
+def _user_dir(name: str, create: bool) -> Path:
     try:
-        return Path(bpy.utils.extension_path_user(ADDON_ID, path="models", create=create))
+        return Path(bpy.utils.extension_path_user(ADDON_ID, path=name, create=create))
     except ValueError:  # loaded as a plain add-on or module, not as an extension
-        return default_cache_dir()
+        return default_cache_dir().parent / name
 
 
 def pose_model(context: bpy.types.Context) -> Path:

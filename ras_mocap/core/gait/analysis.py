@@ -36,8 +36,7 @@ def analyse(points_m: np.ndarray, fps: float, lateral_reliable: bool | None = No
     passes = straight_passes(points_m, fps)
     if not passes:
         raise ValueError("no straight walking pass of at least 1.5 s was found")
-    angles = {name: np.full(points_m.shape[:1] + ((2,) if name in (*ANGLES, "hip_abduction") else ()), np.nan)
-              for name in (*ANGLES, "hip_abduction", "trunk_lean", "pelvic_obliquity")}
+    angles: dict[str, np.ndarray] = {}
     strikes = {s: [] for s in SIDES}
     offs = {s: [] for s in SIDES}
     methods = {s: "zeni" for s in SIDES}
@@ -51,7 +50,7 @@ def analyse(points_m: np.ndarray, fps: float, lateral_reliable: bool | None = No
         first = 0 if index == 0 else (passes[index - 1][1] + start) // 2
         last = len(points_m) if index == len(passes) - 1 else (stop + passes[index + 1][0]) // 2
         for name, values in sagittal_angles_deg(points_m[first:last], forward).items():
-            angles[name][first:last] = values
+            angles.setdefault(name, np.full((len(points_m), *values.shape[1:]), np.nan))[first:last] = values
         events = detect_events(piece, forward, fps)
         stride_table(piece, forward, fps, events.heel_strike, events.toe_off, table)
         for side in SIDES:

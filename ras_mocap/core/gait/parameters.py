@@ -22,8 +22,7 @@ class StrideTable:
 
 
 def _columns() -> dict[str, list[float]]:
-    return {"start_frame": [], "stride_time_s": [], "stride_length_m": [], "stance_pct": [],
-            "double_support_pct": [], "speed_m_s": []}
+    return {"stride_time_s": [], "stride_length_m": [], "stance_pct": [], "double_support_pct": [], "speed_m_s": []}
 
 
 def _at(points: np.ndarray, frame: float) -> np.ndarray:
@@ -56,7 +55,6 @@ def stride_table(points_m: np.ndarray, forward: np.ndarray, fps: float, heel_str
             length_m = float((_at(heels[side], h1) - _at(heels[side], h0)) @ forward)
             double_support = (other_off - h0 if other_off is not None else np.nan) + max(0.0, to - other_strike)
             row = table.stride[side]
-            row["start_frame"].append(float(h0))
             row["stride_time_s"].append(time_s)
             row["stride_length_m"].append(length_m)
             row["stance_pct"].append(100.0 * (to - h0) / (h1 - h0))
@@ -85,7 +83,7 @@ def summarise(table: StrideTable, lateral_reliable: bool) -> dict:
     for side in SIDES:
         stride, step = table.stride[side], table.step[side]
         figures = {}
-        for name, values in [*((k, v) for k, v in stride.items() if k != "start_frame"),
+        for name, values in [*stride.items(),
                              *((k, v) for k, v in step.items() if lateral_reliable or k != "step_width_m")]:
             values = np.asarray(values, float)
             values = values[~np.isnan(values)]
