@@ -18,7 +18,7 @@ from .retarget import RetargetProfile
 from .skeleton import KP
 from .vectors import unit
 
-__all__ = ["ContactSettings", "detect_contact_in_image", "pin_corrections", "image_contacts", "pin_feet", "two_bone_knee"]
+__all__ = ["ContactSettings", "slowest_point_speed", "slow_phases", "detect_contact_in_image", "pin_corrections", "image_contacts", "pin_feet", "two_bone_knee"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,25 @@ def _resting(rear_m: np.ndarray, front_m: np.ndarray) -> tuple[np.ndarray, np.nd
     return np.where(rear_down[:, None], rear_m, front_m), rear_down
 
 
+def slowest_point_speed(heel: np.ndarray, toe: np.ndarray, fps: float) -> np.ndarray:
+    """(N,) speed of the slower of a foot's two points (any units of length, per second)."""
+    speed = np.minimum(*(np.linalg.norm(np.gradient(p, axis=0), axis=-1) for p in (heel, toe))) * fps
+    if len(speed) > 2:  # the one-sided differences at the ends are the noisiest: take the neighbours'
+        speed[0], speed[-1] = speed[1], speed[-2]
+    return speed
+
+
+def slow_phases(speed: np.ndarray, max_speed: float, fps: float, settings: ContactSettings = ContactSettings()) -> np.ndarray:
+    """(N,) bool: `speed` under `max_speed`, breaks up to `max_break_s` bridged, phases shorter
+    than `min_duration_s` dropped."""
+    contact = speed < max_speed
+    bridge = np.ones(max(1, int(round(settings.max_break_s * fps))), bool)
+    shortest = np.ones(max(1, int(round(settings.min_duration_s * fps))), bool)
+    pad = len(bridge) + len(shortest)  # a contact running into the clip's edge stays whole
+    padded = np.pad(contact, pad, mode="edge")
+    return binary_opening(binary_closing(padded, bridge), shortest)[pad:-pad]
+
+
 def detect_contact_in_image(
     heel_px: np.ndarray, toe_px: np.ndarray, body_height_px: float, fps: float, max_speed_heights_s: float = 0.25,
     settings: ContactSettings = ContactSettings(),
@@ -43,15 +62,7 @@ def detect_contact_in_image(
     """(N,) bool for one foot from its 2D track (static camera): the slower of heel and toe
     moves less than `max_speed_heights_s` body heights a second. The image shows a planted
     foot standing still far more reliably than a 3D reconstruction does."""
-    speed = np.minimum(*(np.linalg.norm(np.gradient(p, axis=0), axis=-1) for p in (heel_px, toe_px))) * fps
-    if len(speed) > 2:  # the one-sided differences at the ends are the noisiest: take the neighbours'
-        speed[0], speed[-1] = speed[1], speed[-2]
-    contact = speed < max_speed_heights_s * body_height_px
-    bridge = np.ones(max(1, int(round(settings.max_break_s * fps))), bool)
-    shortest = np.ones(max(1, int(round(settings.min_duration_s * fps))), bool)
-    pad = len(bridge) + len(shortest)  # a contact running into the clip's edge stays whole
-    padded = np.pad(contact, pad, mode="edge")
-    return binary_opening(binary_closing(padded, bridge), shortest)[pad:-pad]
+    return slow_phases(slowest_point_speed(heel_px, toe_px, fps), max_speed_heights_s * body_height_px, fps, settings)
 
 
 def pin_corrections(

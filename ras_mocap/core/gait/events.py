@@ -5,10 +5,10 @@ overground walking using kinematic data"): along the walking direction, the heel
 in front of the pelvis at heel strike and the toe furthest behind it at toe-off. That finds
 every event robustly but a few frames off (on the DeepMimic walk the heel is furthest forward
 3 frames before it lands, the toe furthest back 4 frames after it lifts), so each event is
-then set where the foot's contact begins or ends near it: the foot slow and low (see
-foot_contact). The fallback for a foot
-where Zeni finds too few events (a shuffle, a foot hidden behind the other) is the foot's own
-speed: a strike where the heel comes to rest, a toe-off where the toe leaves it.
+then set where the foot's contact begins or ends near it, to a fraction of a frame: the foot
+slow and low (see contact_edges). The fallback for a foot where Zeni finds too few events (a
+shuffle, a foot hidden behind the other) is the foot's own speed: a strike where the heel comes
+to rest, a toe-off where the toe leaves it.
 """
 from __future__ import annotations
 
@@ -18,13 +18,13 @@ import numpy as np
 from scipy.ndimage import binary_closing, uniform_filter1d
 from scipy.signal import find_peaks
 
-from ..contacts import detect_contact_in_image
+from ..contacts import slow_phases, slowest_point_speed
 from ..filters import valid_runs
 from ..skeleton import KP
 from .kinematics import SIDES, UP, mid_hip
 from .walk import estimated_height_m
 
-__all__ = ["GaitEvents", "straight_passes", "zeni_events", "velocity_events", "detect_events"]
+__all__ = ["GaitEvents", "straight_passes", "zeni_events", "velocity_events", "contact_edges", "detect_events"]
 
 MIN_STRIDE_S = 0.6  # two strikes of one foot are never closer (a sprint's stride is ~0.6 s)
 STOP_SPEED_M_S = 0.15
@@ -32,8 +32,8 @@ TURN_DEG = 45.0
 MIN_PASS_S = 1.5
 PERSIST_S = 0.5  # a stop or a turn lasts at least this long
 CONTACT_HEIGHT_M = 0.025  # above the floor (the foot's lowest height in the pass)
-CONTACT_START_SPEED_HEIGHTS_S = 0.15  # body heights a second, sagittal: a contact starts below this
-CONTACT_STAY_SPEED_HEIGHTS_S = 0.2  # and lasts while under this
+CONTACT_START_SPEED_HEIGHTS_S = 0.18  # body heights a second, sagittal: a contact starts below this (~0.3 m/s)
+CONTACT_STAY_SPEED_HEIGHTS_S = 0.25  # and lasts while under this
 REFINE_BEFORE_S, REFINE_AFTER_S = 0.15, 0.3  # where contact may begin after a Zeni strike (mirrored for toe-off)
 
 
@@ -118,20 +118,33 @@ def _crossings(signal: np.ndarray, threshold: float, falling: bool) -> np.ndarra
     return idx + (a - threshold) / (a - b)
 
 
-def foot_contact(points_m: np.ndarray, forward: np.ndarray, fps: float, side: str) -> np.ndarray:
-    """(N,) bool: the foot is planted. Its lower point is near the floor (within 3 cm of it, or
-    3 noise levels on a noisy track) and the slower of heel and toe moves slowly in the sagittal
-    plane (glitches bridged, blips dropped: see core.contacts), with hysteresis: a contact starts
-    below 0.15 body heights a second (a landing heel still drops) and lasts while under 0.2."""
+@dataclass(frozen=True)
+class _FootSignals:
+    """What decides a foot's contact, per frame."""
+
+    height_m: np.ndarray  # its lowest point (heel or toe) above the floor (that point's low level in the pass)
+    max_height_m: float  # "near the floor": CONTACT_HEIGHT_M, or 3 noise levels on a noisy track
+    speed_heights_s: np.ndarray  # the slower of heel and toe in the sagittal plane, body heights a second
+
+
+def _foot_signals(points_m: np.ndarray, forward: np.ndarray, fps: float, side: str) -> _FootSignals:
     heel, toe = (points_m[:, KP[f"{side}_{p}"]] for p in ("heel", "foot_index"))
     sagittal = np.stack([forward, UP], axis=1)  # (3, 2): along the walk, and up
-    height_m = estimated_height_m(points_m)
     lowest = np.minimum(heel[:, 2], toe[:, 2])
     noise_m = np.nanmedian(np.abs(np.diff(lowest, 2))) / 2.0  # second differences: mostly noise, not motion
-    low = lowest < np.nanpercentile(lowest, 5) + max(CONTACT_HEIGHT_M, 3 * noise_m)
-    start, stay = (low & detect_contact_in_image(heel @ sagittal, toe @ sagittal, height_m, fps, max_speed_heights_s=speed)
+    speed = slowest_point_speed(heel @ sagittal, toe @ sagittal, fps) / estimated_height_m(points_m)
+    return _FootSignals(lowest - np.nanpercentile(lowest, 5), max(CONTACT_HEIGHT_M, 3 * noise_m), speed)
+
+
+def _planted(signals: _FootSignals, fps: float) -> np.ndarray:
+    """(N,) bool: the foot is planted. Its lower point is near the floor and the slower of heel
+    and toe moves slowly in the sagittal plane (glitches bridged, blips dropped: see
+    core.contacts.slow_phases), with hysteresis: a contact starts below 0.18 body heights a
+    second (a landing heel still rolls) and lasts while under 0.25 (the toe rolling off)."""
+    low = signals.height_m < signals.max_height_m
+    start, stay = (low & slow_phases(signals.speed_heights_s, speed, fps)
                    for speed in (CONTACT_START_SPEED_HEIGHTS_S, CONTACT_STAY_SPEED_HEIGHTS_S))
-    contact = np.zeros(len(points_m), bool)
+    contact = np.zeros(len(low), bool)
     for run_start, run_stop in valid_runs(stay):
         begins = np.flatnonzero(start[run_start:run_stop])
         if len(begins):
@@ -139,13 +152,40 @@ def foot_contact(points_m: np.ndarray, forward: np.ndarray, fps: float, side: st
     return contact
 
 
-def refined_by_contact(strikes: np.ndarray, offs: np.ndarray, contact: np.ndarray, fps: float) -> tuple[np.ndarray, np.ndarray]:
+def _crossing(values: np.ndarray, threshold: float, frame: int, rising: bool) -> float | None:
+    """Where `values` crosses `threshold` between frame - 1 and frame (linearly), if it does."""
+    before, after = values[frame - 1], values[frame]
+    if (before < threshold <= after) if rising else (before >= threshold > after):
+        return frame - 1 + (threshold - before) / (after - before)
+    return None
+
+
+def contact_edges(points_m: np.ndarray, forward: np.ndarray, fps: float, side: str) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of the foot's contacts in fractional frames: between the last frame off and
+    the first on the floor, where the later of the two conditions (low, slow) came true; between
+    the last frame on and the first off, where the first of them failed. A frame is 33 ms at 30
+    fps, as long as a heel strike's whole deceleration: whole frames would put every event up to
+    a frame late."""
+    signals = _foot_signals(points_m, forward, fps, side)
+    contact = _planted(signals, fps)
+    starts, ends = [], []
+    for run_start, run_stop in valid_runs(contact):
+        crossings = [] if run_start == 0 else [
+            _crossing(signals.height_m, signals.max_height_m, run_start, rising=False),
+            _crossing(signals.speed_heights_s, CONTACT_START_SPEED_HEIGHTS_S, run_start, rising=False)]
+        starts.append(max((c for c in crossings if c is not None), default=float(run_start)))
+        crossings = [] if run_stop == len(contact) else [
+            _crossing(signals.height_m, signals.max_height_m, run_stop, rising=True),
+            _crossing(signals.speed_heights_s, CONTACT_STAY_SPEED_HEIGHTS_S, run_stop, rising=True)]
+        ends.append(min((c for c in crossings if c is not None), default=float(run_stop)))
+    return np.array(starts), np.array(ends)
+
+
+def refined_by_contact(strikes: np.ndarray, offs: np.ndarray, contact_starts: np.ndarray, contact_ends: np.ndarray,
+                       fps: float) -> tuple[np.ndarray, np.ndarray]:
     """Each Zeni strike moved to the first contact start near it, each toe-off to the last
     contact end near it (a stance broken by a glitch still counts from its first to its last
     frame); kept where no contact begins or ends nearby."""
-    runs = valid_runs(contact)
-    starts = np.array([a for a, _ in runs], float)
-    ends = np.array([b for _, b in runs], float)  # first frame off the floor
 
     def moved(events: np.ndarray, candidates: np.ndarray, before_s: float, after_s: float, pick) -> np.ndarray:
         out = events.copy()
@@ -155,8 +195,8 @@ def refined_by_contact(strikes: np.ndarray, offs: np.ndarray, contact: np.ndarra
                 out[i] = pick(near)
         return out
 
-    return (moved(strikes, starts, REFINE_BEFORE_S, REFINE_AFTER_S, np.min),
-            moved(offs, ends, REFINE_AFTER_S, REFINE_BEFORE_S, np.max))
+    return (moved(strikes, contact_starts, REFINE_BEFORE_S, REFINE_AFTER_S, np.min),
+            moved(offs, contact_ends, REFINE_AFTER_S, REFINE_BEFORE_S, np.max))
 
 
 def detect_events(points_m: np.ndarray, forward: np.ndarray, fps: float) -> GaitEvents:
@@ -165,7 +205,7 @@ def detect_events(points_m: np.ndarray, forward: np.ndarray, fps: float) -> Gait
     strikes, offs, method = {}, {}, {}
     for side in SIDES:
         strikes[side], offs[side] = refined_by_contact(*zeni_events(points_m, forward, fps, side),
-                                                       foot_contact(points_m, forward, fps, side), fps)
+                                                       *contact_edges(points_m, forward, fps, side), fps)
         method[side] = "zeni"
         if len(strikes[side]) < 2:
             strikes[side], offs[side] = velocity_events(points_m, fps, side)
