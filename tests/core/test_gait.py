@@ -92,10 +92,9 @@ def test_noisy_walk_seen_from_the_side(walk, seed):
     analysis = analyse(points_m, fps)
     truth = _truth_events(walk.contact_sagittal)
     errors = _event_errors_frames(analysis, truth)
-    # the issue asks every event within 2 frames: 169 of 174 are over seeds 0-5 (mean 0.6); the
-    # rest are toe-offs where the noise lifts the toe out of the 2.5 cm floor band early (up to
-    # 4.7 frames, seed 1) and heel strikes 2.2-2.4 frames late
-    assert np.mean(errors <= 2.0) >= 0.9 and errors.mean() <= 1.0 and errors.max() <= 5.0, errors
+    # the issue asks every event within 2 frames: 171 of 174 are over seeds 0-5 (mean 0.66 frame);
+    # three are 2.2-2.4 frames off (two heel strikes where noise keeps the landing heel fast)
+    assert np.mean(errors <= 2.0) >= 0.95 and errors.mean() <= 1.0 and errors.max() <= 2.5, errors
     assert analysis.summary["cadence_steps_per_min"] == pytest.approx(_cadence(truth, walk.fps), rel=0.02)
     stride = (walk.root_m[38:, 0] - walk.root_m[:-38, 0]).mean()
     for side in SIDES:
@@ -116,7 +115,7 @@ def test_rendered_walk_video_through_the_pipeline(walk_side_tracks, tmp_path):
             for t in truth[f"{key}_{side}"]:
                 if 0.5 * fps < t < len(points_m) - 0.5 * fps:
                     errors.append(np.min(np.abs(getattr(analysis.events, kind)[side] - t)))
-    assert len(errors) >= 8 and max(errors) <= 1.0, errors  # issue: 2 frames; measured 0.64 at most
+    assert len(errors) >= 8 and max(errors) <= 1.0, errors  # issue: 2 frames; measured 0.64 (0.46 on Blender 4.2's stack)
     summary = analysis.summary
     assert summary["view"] == "side" and "step_width_m" not in summary["left"]  # no width from a side view
     assert summary["cadence_steps_per_min"] == pytest.approx(float(truth["cadence_steps_per_min"]), rel=0.02)
@@ -124,7 +123,7 @@ def test_rendered_walk_video_through_the_pipeline(walk_side_tracks, tmp_path):
     for side in SIDES:
         assert summary[side]["step_length_m"]["mean"] == pytest.approx(float(truth["step_length_mean_m"]), rel=0.05)
         assert summary[side]["stride_length_m"]["mean"] == pytest.approx(float(truth["stride_length_m"]), rel=0.05)
-        # truth 60.5 % / 21.1 % (23 and 8 frames of 38); measured 59.1 / 59.7 % and 20.2 / 19.0 %
+        # truth 60.5 % / 21.1 % (23 and 8 frames of 38); measured 59.1 / 61.7 % and 21.2 / 21.0 %
         stance_pct, double_support_pct = _stance_and_double_support_pct(truth, side)
         assert abs(summary[side]["stance_pct"]["mean"] - stance_pct) <= 3.0
         assert abs(summary[side]["double_support_pct"]["mean"] - double_support_pct) <= 3.0

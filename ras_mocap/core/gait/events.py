@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import binary_closing, uniform_filter1d
 from scipy.signal import find_peaks
+from scipy.stats import median_abs_deviation
 
 from ..contacts import slow_phases, slowest_point_speed
 from ..filters import valid_runs
@@ -31,7 +32,8 @@ STOP_SPEED_M_S = 0.15
 TURN_DEG = 45.0
 MIN_PASS_S = 1.5
 PERSIST_S = 0.5  # a stop or a turn lasts at least this long
-CONTACT_HEIGHT_M = 0.025  # above the floor (the foot's lowest height in the pass)
+CONTACT_HEIGHT_M = 0.025  # above the floor (the foot's lowest height in the pass): a contact starts below this
+CONTACT_STAY_SCATTERS = 4.0  # and lasts while within 4 scatters of the standing foot's height (if that is more)
 CONTACT_START_SPEED_HEIGHTS_S = 0.18  # body heights a second, sagittal: a contact starts below this (~0.3 m/s)
 CONTACT_STAY_SPEED_HEIGHTS_S = 0.25  # and lasts while under this
 REFINE_BEFORE_S, REFINE_AFTER_S = 0.15, 0.3  # where contact may begin after a Zeni strike (mirrored for toe-off)
@@ -122,8 +124,9 @@ def _crossings(signal: np.ndarray, threshold: float, falling: bool) -> np.ndarra
 class _FootSignals:
     """What decides a foot's contact, per frame."""
 
-    height_m: np.ndarray  # its lowest point (heel or toe) above the floor (that point's low level in the pass)
-    max_height_m: float  # "near the floor": CONTACT_HEIGHT_M, or 3 noise levels on a noisy track
+    height_m: np.ndarray  # its lower point (heel or toe) above the floor (that point's low level in the pass)
+    start_height_m: float  # a contact starts below this: CONTACT_HEIGHT_M, or 3 noise levels on a noisy track
+    stay_height_m: float  # and lasts while under this
     speed_heights_s: np.ndarray  # the slower of heel and toe in the sagittal plane, body heights a second
 
 
@@ -131,20 +134,27 @@ def _foot_signals(points_m: np.ndarray, forward: np.ndarray, fps: float, side: s
     heel, toe = (points_m[:, KP[f"{side}_{p}"]] for p in ("heel", "foot_index"))
     sagittal = np.stack([forward, UP], axis=1)  # (3, 2): along the walk, and up
     lowest = np.minimum(heel[:, 2], toe[:, 2])
+    height_m = lowest - np.nanpercentile(lowest, 5)
     noise_m = np.nanmedian(np.abs(np.diff(lowest, 2))) / 2.0  # second differences: mostly noise, not motion
     speed = slowest_point_speed(heel @ sagittal, toe @ sagittal, fps) / estimated_height_m(points_m)
-    return _FootSignals(lowest - np.nanpercentile(lowest, 5), max(CONTACT_HEIGHT_M, 3 * noise_m), speed)
+    start_height_m = max(CONTACT_HEIGHT_M, 3 * noise_m)
+    # how much the standing foot's height scatters: BlazePose's toe rides 2-3 cm above its heel's
+    # floor on a rolling foot, and a camera that is not quite level tilts the floor
+    standing_m = height_m[speed < CONTACT_START_SPEED_HEIGHTS_S]
+    scatter_m = float(median_abs_deviation(standing_m, scale="normal", nan_policy="omit")) if len(standing_m) > 1 else 0.0
+    return _FootSignals(height_m, start_height_m, max(start_height_m, CONTACT_STAY_SCATTERS * scatter_m), speed)
 
 
 def _planted(signals: _FootSignals, fps: float) -> np.ndarray:
     """(N,) bool: the foot is planted. Its lower point is near the floor and the slower of heel
     and toe moves slowly in the sagittal plane (glitches bridged, blips dropped: see
-    core.contacts.slow_phases), with hysteresis: a contact starts below 0.18 body heights a
-    second (a landing heel still rolls) and lasts while under 0.25 (the toe rolling off)."""
-    low = signals.height_m < signals.max_height_m
-    start, stay = (low & slow_phases(signals.speed_heights_s, speed, fps)
-                   for speed in (CONTACT_START_SPEED_HEIGHTS_S, CONTACT_STAY_SPEED_HEIGHTS_S))
-    contact = np.zeros(len(low), bool)
+    core.contacts.slow_phases), with hysteresis: a contact starts with the foot within 2.5 cm
+    of the floor and slower than 0.18 body heights a second (a landing heel still rolls) and
+    lasts while it stays within the standing foot's scatter and under 0.25 (the toe rolling off)."""
+    start, stay = ((signals.height_m < height_m) & slow_phases(signals.speed_heights_s, speed, fps)
+                   for height_m, speed in ((signals.start_height_m, CONTACT_START_SPEED_HEIGHTS_S),
+                                           (signals.stay_height_m, CONTACT_STAY_SPEED_HEIGHTS_S)))
+    contact = np.zeros(len(start), bool)
     for run_start, run_stop in valid_runs(stay):
         begins = np.flatnonzero(start[run_start:run_stop])
         if len(begins):
@@ -171,11 +181,11 @@ def contact_edges(points_m: np.ndarray, forward: np.ndarray, fps: float, side: s
     starts, ends = [], []
     for run_start, run_stop in valid_runs(contact):
         crossings = [] if run_start == 0 else [
-            _crossing(signals.height_m, signals.max_height_m, run_start, rising=False),
+            _crossing(signals.height_m, signals.start_height_m, run_start, rising=False),
             _crossing(signals.speed_heights_s, CONTACT_START_SPEED_HEIGHTS_S, run_start, rising=False)]
         starts.append(max((c for c in crossings if c is not None), default=float(run_start)))
         crossings = [] if run_stop == len(contact) else [
-            _crossing(signals.height_m, signals.max_height_m, run_stop, rising=True),
+            _crossing(signals.height_m, signals.stay_height_m, run_stop, rising=True),
             _crossing(signals.speed_heights_s, CONTACT_STAY_SPEED_HEIGHTS_S, run_stop, rising=True)]
         ends.append(min((c for c in crossings if c is not None), default=float(run_stop)))
     return np.array(starts), np.array(ends)
