@@ -1,0 +1,131 @@
+"""Gait analysis accuracy beside Stenum et al. 2021's single-camera errors (OpenPose, side view).
+
+    PYTHONPATH=. python bench/gait_accuracy.py [--seeds 6] [--model full]
+
+Two walks with exact truth: the DeepMimic walk (tests/groundtruth.py) seen by a side camera
+with 1.7 cm RMS keypoint noise, one run per seed, and the rendered walk video tracked with
+--model. Printed per case: event timing errors (frames), step time and step length errors of
+each side's mean, and the RMSE of each joint's mean gait cycle against the truth's (rendered
+walk: the truth in clinical terms, its rest pose = 0). Stenum's figures are the mean absolute
+errors of 2D OpenPose against motion capture.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from ras_mocap.capture.tracking import TrackingSettings, track_video  # noqa: E402
+from ras_mocap.core.filters import valid_runs  # noqa: E402
+from ras_mocap.core.gait import analyse  # noqa: E402
+from ras_mocap.core.gait.cycles import normalised_cycles  # noqa: E402
+from ras_mocap.core.gait.walk import walk_points_m  # noqa: E402
+from ras_mocap.core.skeleton import KP  # noqa: E402
+from tests.groundtruth import SideCamera, noisy_track, sagittal_angles_deg, truth_walk  # noqa: E402
+
+SHARED = REPO.parent / "shared"
+SIDES = ("left", "right")
+STENUM = {"hip_deg": 4.0, "knee_deg": 5.6, "ankle_deg": 7.4, "step_time_s": 0.02, "step_length_m": 0.049}
+ANGLES = {"hip_deg": "hip_flexion", "knee_deg": "knee_flexion", "ankle_deg": "ankle_dorsiflexion"}
+
+
+def event_errors_frames(analysis, strikes: dict, offs: dict, n_frames: int) -> np.ndarray:
+    """|detected - true| for every true event away from the clip's ends (nearest detection)."""
+    errors = []
+    for kind, truth in (("heel_strike", strikes), ("toe_off", offs)):
+        for side in SIDES:
+            found = getattr(analysis.events, kind)[side]
+            inner = [t for t in truth[side] if analysis.fps * 0.5 < t < n_frames - analysis.fps * 0.5]
+            errors += [np.min(np.abs(found - t)) for t in inner]
+    return np.array(errors)
+
+
+def step_errors(summary: dict, step_time_s: dict, step_length_m: dict) -> tuple[float, float]:
+    """The worse side's |mean step time error| (s) and |mean step length error| (m)."""
+    return (max(abs(summary[s]["step_time_s"]["mean"] - step_time_s[s]) for s in SIDES),
+            max(abs(summary[s]["step_length_m"]["mean"] - step_length_m[s]) for s in SIDES))
+
+
+def cycle_rmse_deg(analysis, truth_deg: dict, truth_strikes: dict) -> dict[str, float]:
+    """Per joint, the worse side's RMSE of the mean cycle against the truth's mean cycle."""
+    out = {}
+    for key, name in ANGLES.items():
+        out[key] = max(
+            float(np.sqrt(np.mean((analysis.cycles_deg[name][side].mean(axis=0)
+                                   - normalised_cycles(truth_deg[key][:, column], truth_strikes[side]).mean(axis=0)) ** 2)))
+            for column, side in enumerate(SIDES))
+    return out
+
+
+def true_steps(walk, strikes: dict) -> tuple[dict, dict]:
+    """Each side's mean step time (s) and length (m, heel to heel along +x) at the true strikes."""
+    step_time, step_length = {}, {}
+    for side, other in (("left", "right"), ("right", "left")):
+        times, lengths = [], []
+        for strike in strikes[side]:
+            before = strikes[other][strikes[other] < strike]
+            if len(before):
+                times.append((strike - before[-1]) / walk.fps)
+                heels = walk.keypoints_m[int(strike), [KP[f"{side}_heel"], KP[f"{other}_heel"]], 0]
+                lengths.append(heels[0] - heels[1])
+        step_time[side], step_length[side] = float(np.mean(times)), float(np.mean(lengths))
+    return step_time, step_length
+
+
+def deepmimic_cases(seeds: int):
+    camera = SideCamera()
+    walk = truth_walk(SHARED / "fixtures/motion/humanoid3d_walk.txt", seconds=10, camera=camera)
+    runs = [valid_runs(walk.contact_sagittal[:, column]) for column in range(2)]
+    strikes = {s: np.array([a for a, _ in runs[c] if a > 0], float) for c, s in enumerate(SIDES)}
+    offs = {s: np.array([b for _, b in runs[c] if b < len(walk.contact_sagittal)], float) for c, s in enumerate(SIDES)}
+    angles = sagittal_angles_deg(walk.keypoints_m)
+    truth_deg = {"hip_deg": angles["hip"], "knee_deg": angles["knee"], "ankle_deg": angles["ankle"]}
+    step_time, step_length = true_steps(walk, strikes)
+    for seed in range(seeds):
+        analysis = analyse(*walk_points_m(noisy_track(walk, camera, noise_m=0.017, seed=seed)))
+        yield (f"noisy side view, seed {seed}", event_errors_frames(analysis, strikes, offs, len(walk.keypoints_m)),
+               step_errors(analysis.summary, step_time, step_length), cycle_rmse_deg(analysis, truth_deg, strikes))
+
+
+def rendered_case(model: str):
+    truth = np.load(SHARED / "fixtures/synthetic/walk_side_truth.npz", allow_pickle=True)
+    track = track_video(SHARED / "fixtures/synthetic/walk_side.mp4",
+                        TrackingSettings(SHARED / f"models/pose_landmarker_{model}.task", num_poses=1))
+    points_m, fps = walk_points_m(track)
+    analysis = analyse(points_m, fps)
+    strikes = {s: truth[f"heel_strike_frames_{s}"].astype(float) for s in SIDES}
+    offs = {s: truth[f"toe_off_frames_{s}"].astype(float) for s in SIDES}
+    truth_deg = {key: truth[f"{name}_deg"] - truth[f"rest_pose_{name}_deg"]
+                 for key, name in (("hip_deg", "hip_flexion"), ("knee_deg", "knee_flexion_sagittal"),
+                                   ("ankle_deg", "ankle_dorsiflexion"))}
+    step_time = {s: float(np.mean(truth["step_times_s"])) for s in SIDES}
+    step_length = {s: float(truth["step_length_mean_m"]) for s in SIDES}
+    return (f"rendered walk video, {model} model", event_errors_frames(analysis, strikes, offs, len(points_m)),
+            step_errors(analysis.summary, step_time, step_length), cycle_rmse_deg(analysis, truth_deg, strikes))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=6)
+    parser.add_argument("--model", default="full", choices=("lite", "full", "heavy"))
+    args = parser.parse_args()
+    print(f"{'case':36s} {'events mean/max fr':>18s} {'step time s':>11s} {'step len m':>10s} "
+          f"{'hip deg':>8s} {'knee deg':>8s} {'ankle deg':>9s}")
+    print(f"{'Stenum et al. 2021 (mean abs error)':36s} {'':>18s} {STENUM['step_time_s']:11.3f} "
+          f"{STENUM['step_length_m']:10.3f} {STENUM['hip_deg']:8.1f} {STENUM['knee_deg']:8.1f} {STENUM['ankle_deg']:9.1f}")
+    for name, events, (time_s, length_m), angles in [*deepmimic_cases(args.seeds), rendered_case(args.model)]:
+        within = f"{events.mean():.2f}/{events.max():.2f}"
+        print(f"{name:36s} {within:>18s} {time_s:11.3f} {length_m:10.3f} "
+              f"{angles['hip_deg']:8.1f} {angles['knee_deg']:8.1f} {angles['ankle_deg']:9.1f}"
+              f"   ratio to Stenum: time {time_s / STENUM['step_time_s']:.2f}, length {length_m / STENUM['step_length_m']:.2f},"
+              f" hip {angles['hip_deg'] / STENUM['hip_deg']:.2f}, knee {angles['knee_deg'] / STENUM['knee_deg']:.2f},"
+              f" ankle {angles['ankle_deg'] / STENUM['ankle_deg']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
