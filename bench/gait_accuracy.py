@@ -30,7 +30,7 @@ from tests.groundtruth import SideCamera, noisy_track, sagittal_angles_deg, trut
 
 SHARED = REPO.parent / "shared"
 SIDES = ("left", "right")
-STENUM = {"hip_deg": 4.0, "knee_deg": 5.6, "ankle_deg": 7.4, "step_time_s": 0.02, "step_length_m": 0.049}
+STENUM = {"step_time_s": 0.02, "step_length_m": 0.049, "hip_deg": 4.0, "knee_deg": 5.6, "ankle_deg": 7.4}
 ANGLES = {"hip_deg": "hip_flexion", "knee_deg": "knee_flexion", "ankle_deg": "ankle_dorsiflexion"}
 
 
@@ -53,13 +53,11 @@ def step_errors(summary: dict, step_time_s: dict, step_length_m: dict) -> tuple[
 
 def cycle_rmse_deg(analysis, truth_deg: dict, truth_strikes: dict) -> dict[str, float]:
     """Per joint, the worse side's RMSE of the mean cycle against the truth's mean cycle."""
-    out = {}
-    for key, name in ANGLES.items():
-        out[key] = max(
-            float(np.sqrt(np.mean((analysis.cycles_deg[name][side].mean(axis=0)
-                                   - normalised_cycles(truth_deg[key][:, column], truth_strikes[side]).mean(axis=0)) ** 2)))
-            for column, side in enumerate(SIDES))
-    return out
+    def rmse(key: str, column: int, side: str) -> float:
+        truth_cycle = normalised_cycles(truth_deg[key][:, column], truth_strikes[side]).mean(axis=0)
+        return float(np.sqrt(np.mean((analysis.cycles_deg[ANGLES[key]][side].mean(axis=0) - truth_cycle) ** 2)))
+
+    return {key: max(rmse(key, column, side) for column, side in enumerate(SIDES)) for key in ANGLES}
 
 
 def true_steps(walk, strikes: dict) -> tuple[dict, dict]:
@@ -114,17 +112,13 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=6)
     parser.add_argument("--model", default="full", choices=("lite", "full", "heavy"))
     args = parser.parse_args()
-    print(f"{'case':36s} {'events mean/max fr':>18s} {'step time s':>11s} {'step len m':>10s} "
-          f"{'hip deg':>8s} {'knee deg':>8s} {'ankle deg':>9s}")
-    print(f"{'Stenum et al. 2021 (mean abs error)':36s} {'':>18s} {STENUM['step_time_s']:11.3f} "
-          f"{STENUM['step_length_m']:10.3f} {STENUM['hip_deg']:8.1f} {STENUM['knee_deg']:8.1f} {STENUM['ankle_deg']:9.1f}")
+    print(f"{'case':36s} {'events mean/max fr':>18s}" + "".join(f"{k:>14s}" for k in STENUM))
+    print(f"{'Stenum et al. 2021 (mean abs error)':36s} {'':>18s}" + "".join(f"{v:14.3f}" for v in STENUM.values()))
     for name, events, (time_s, length_m), angles in [*deepmimic_cases(args.seeds), rendered_case(args.model)]:
-        within = f"{events.mean():.2f}/{events.max():.2f}"
-        print(f"{name:36s} {within:>18s} {time_s:11.3f} {length_m:10.3f} "
-              f"{angles['hip_deg']:8.1f} {angles['knee_deg']:8.1f} {angles['ankle_deg']:9.1f}"
-              f"   ratio to Stenum: time {time_s / STENUM['step_time_s']:.2f}, length {length_m / STENUM['step_length_m']:.2f},"
-              f" hip {angles['hip_deg'] / STENUM['hip_deg']:.2f}, knee {angles['knee_deg'] / STENUM['knee_deg']:.2f},"
-              f" ankle {angles['ankle_deg'] / STENUM['ankle_deg']:.2f}")
+        figures = {"step_time_s": time_s, "step_length_m": length_m, **angles}
+        print(f"{name:36s} {f'{events.mean():.2f}/{events.max():.2f}':>18s}"
+              + "".join(f"{figures[k]:14.3f}" for k in STENUM)
+              + "   / Stenum: " + " ".join(f"{figures[k] / v:.2f}" for k, v in STENUM.items()))
 
 
 if __name__ == "__main__":

@@ -128,7 +128,7 @@ class TruthWalk:
     keypoints_m: np.ndarray  # (N, 33, 3) Blender world
     root_m: np.ndarray  # (N, 3) mid-hip
     contact: np.ndarray  # (N, 2) left, right foot on the floor
-    contact_sagittal: np.ndarray  # (N, 2) the same, as a side view can see it (see sagittal_contact)
+    contact_sagittal: np.ndarray  # (N, 2) the same, as a side view can see it (see _contact)
     image_px: np.ndarray  # (N, 33, 2) through the side camera
     world_landmarks_m: np.ndarray  # (N, 33, 3) MediaPipe-style: camera axes, origin between the hips
 
@@ -147,10 +147,12 @@ def truth_walk(path: Path, seconds: float | None = None, camera: SideCamera = Si
     keypoints[..., 2] -= floor_z
     root = 0.5 * (keypoints[:, KP["left_hip"]] + keypoints[:, KP["right_hip"]])
     contact = np.stack([_contact(keypoints, side, fps) for side in ("left", "right")], axis=-1)
-    contact_sagittal = np.stack([_contact(keypoints, side, fps, axes=[0, 2]) for side in ("left", "right")], axis=-1)
+    contact_sagittal = np.stack([_contact(keypoints, side, fps, axes=[0, 2]) for side in ("left", "right")],
+                                axis=-1)
     cam = camera.to_camera(keypoints)
     mid_hip_cam = 0.5 * (cam[:, KP["left_hip"]] + cam[:, KP["right_hip"]])
-    return TruthWalk(fps, keypoints, root, contact, contact_sagittal, camera.project_px(keypoints), cam - mid_hip_cam[:, None])
+    return TruthWalk(fps, keypoints, root, contact, contact_sagittal, camera.project_px(keypoints),
+                     cam - mid_hip_cam[:, None])
 
 
 def _contact(keypoints: np.ndarray, side: str, fps: float, height_m: float = 0.02, speed_m_s: float = 0.3,
@@ -161,7 +163,7 @@ def _contact(keypoints: np.ndarray, side: str, fps: float, height_m: float = 0.0
     `axes=[0, 2]` (along the walk and up) is the contact a side camera can see. The two differ
     at heel strike: at the DeepMimic clip's mirror seams, which fall on the heel strikes, the
     landing foot jumps 9.6 cm sideways in one frame while already on the floor and nearly still
-    along the walk (0.26 m/s): that jump ends the 3D contact two frames later, unseen from the side."""
+    along the walk (0.26 m/s): the jump starts the 3D contact two frames later, unseen from the side."""
     points = keypoints[:, [KP[f"{side}_heel"], KP[f"{side}_foot_index"]]]
     lowest = points[..., 2].min(axis=1)
     moving = points if axes is None else points[..., axes]

@@ -18,7 +18,8 @@ from .retarget import RetargetProfile
 from .skeleton import KP
 from .vectors import unit
 
-__all__ = ["ContactSettings", "slowest_point_speed", "slow_phases", "detect_contact_in_image", "pin_corrections", "image_contacts", "pin_feet", "two_bone_knee"]
+__all__ = ["ContactSettings", "slowest_point_speed", "slow_phases", "detect_contact_in_image", "pin_corrections",
+           "image_contacts", "pin_feet", "two_bone_knee"]
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ def slowest_point_speed(heel: np.ndarray, toe: np.ndarray, fps: float) -> np.nda
     return speed
 
 
-def slow_phases(speed: np.ndarray, max_speed: float, fps: float, settings: ContactSettings = ContactSettings()) -> np.ndarray:
+def slow_phases(speed: np.ndarray, max_speed: float, fps: float,
+                settings: ContactSettings = ContactSettings()) -> np.ndarray:
     """(N,) bool: `speed` under `max_speed`, breaks up to `max_break_s` bridged, phases shorter
     than `min_duration_s` dropped."""
     contact = speed < max_speed

@@ -141,7 +141,7 @@ def _foot_signals(points_m: np.ndarray, forward: np.ndarray, fps: float, side: s
     # how much the standing foot's height scatters: BlazePose's toe rides 2-3 cm above its heel's
     # floor on a rolling foot, and a camera that is not quite level tilts the floor
     standing_m = height_m[speed < CONTACT_START_SPEED_HEIGHTS_S]
-    scatter_m = float(median_abs_deviation(standing_m, scale="normal", nan_policy="omit")) if len(standing_m) > 1 else 0.0
+    scatter_m = float(median_abs_deviation(standing_m, scale="normal", nan_policy="omit")) if len(standing_m) > 1 else 0
     return _FootSignals(height_m, start_height_m, max(start_height_m, CONTACT_STAY_SCATTERS * scatter_m), speed)
 
 
