@@ -79,7 +79,7 @@ def test_noise_free_walk(walk):
 def test_velocity_fallback_finds_the_strikes(walk):
     truth = _truth_events(walk.contact_sagittal)
     for side in SIDES:
-        strikes, offs = velocity_events(walk.keypoints_m, walk.fps, side)
+        strikes, offs = velocity_events(walk.keypoints_m, walking_direction(walk.keypoints_m), walk.fps, side)
         for kind, found in (("heel_strike", strikes), ("toe_off", offs)):
             errors = [np.min(np.abs(found - t)) for t in truth[kind][side]]
             assert np.max(errors) <= 3.5, (side, kind, errors)  # a fallback: coarser than Zeni + contact
@@ -95,6 +95,13 @@ def test_noisy_walk_seen_from_the_side(walk, seed):
     # the issue asks every event within 2 frames: 171 of 174 are over seeds 0-5 (mean 0.66 frame);
     # three are 2.2-2.4 frames off (two heel strikes where noise keeps the landing heel fast)
     assert np.mean(errors <= 2.0) >= 0.95 and errors.mean() <= 1.0 and errors.max() <= 2.5, errors
+    forward = walking_direction(points_m)
+    fallback = []  # the velocity fallback on its own is coarser: measured mean 1.7-1.9 frames, max 3.9
+    for side in SIDES:
+        for kind, found in zip(("heel_strike", "toe_off"), velocity_events(points_m, forward, fps, side)):
+            inner = [t for t in truth[kind][side] if fps * 0.5 < t < len(points_m) - fps * 0.5]
+            fallback += [np.min(np.abs(found - t)) for t in inner]
+    assert np.mean(fallback) <= 2.0 and np.max(fallback) <= 4.5, fallback
     assert analysis.summary["cadence_steps_per_min"] == pytest.approx(_cadence(truth, walk.fps), rel=0.02)
     stride = (walk.root_m[38:, 0] - walk.root_m[:-38, 0]).mean()
     for side in SIDES:

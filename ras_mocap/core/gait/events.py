@@ -99,12 +99,13 @@ def zeni_events(points_m: np.ndarray, forward: np.ndarray, fps: float, side: str
     return _peaks(heel, fps), _peaks(-toe, fps)
 
 
-def velocity_events(points_m: np.ndarray, fps: float, side: str) -> tuple[np.ndarray, np.ndarray]:
-    """(heel strikes, toe-offs) of one foot from its horizontal speed: the heel coming to rest
-    (speed falling through 20% of its peak), the toe leaving (rising through it)."""
+def velocity_events(points_m: np.ndarray, forward: np.ndarray, fps: float, side: str) -> tuple[np.ndarray, np.ndarray]:
+    """(heel strikes, toe-offs) of one foot from its speed along the walk: the heel coming to rest
+    (speed falling through 20% of its peak), the toe leaving (rising through it). Along the walk
+    only: across it, a side view sees nothing but the 3D network's depth guess."""
     def speed(point: str) -> np.ndarray:
-        xy = points_m[:, KP[f"{side}_{point}"], :2]
-        return uniform_filter1d(np.linalg.norm(np.gradient(xy, axis=0), axis=1) * fps, 3, mode="nearest")
+        along_m = points_m[:, KP[f"{side}_{point}"]] @ forward
+        return uniform_filter1d(np.abs(np.gradient(along_m)) * fps, 3, mode="nearest")
 
     heel, toe = speed("heel"), speed("foot_index")
     strikes = _crossings(heel, 0.2 * np.nanpercentile(heel, 95), falling=True)
@@ -218,6 +219,6 @@ def detect_events(points_m: np.ndarray, forward: np.ndarray, fps: float) -> Gait
                                                        *contact_edges(points_m, forward, fps, side), fps)
         method[side] = "zeni"
         if len(strikes[side]) < 2:
-            strikes[side], offs[side] = velocity_events(points_m, fps, side)
+            strikes[side], offs[side] = velocity_events(points_m, forward, fps, side)
             method[side] = "velocity"
     return GaitEvents(strikes, offs, method)
