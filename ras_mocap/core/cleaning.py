@@ -1,4 +1,5 @@
-"""Raw detections -> clean landmark track: gaps, left/right swaps, short-gap filling, low-pass.
+"""Raw detections -> clean landmark track: gaps (nobody, a torso hardly seen, a pose no body could
+take), left/right swaps, short-gap filling, low-pass.
 
 Saved tracks hold the raw detections; this step runs at bake / analysis time with
 the user's settings, so a re-bake can change them without re-running detection.
@@ -11,10 +12,11 @@ import numpy as np
 
 from .filters import fill_short_gaps, lowpass_zero_phase
 from .left_right import LIMB_PAIRS, find_swaps, swap_limbs
+from .plausibility import PlausibilityLimits, implausible_frames
 from .skeleton import KP
 from .track import Track
 
-__all__ = ["CleaningSettings", "clean_track", "usable_frames"]
+__all__ = ["CleaningSettings", "clean_track", "usable_frames", "trusted_frames"]
 
 _CORE_POINTS = [KP[name] for name in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")]
 
@@ -29,12 +31,25 @@ class CleaningSettings:
     """Undo left/right label swaps of the legs (temporal continuity in the image)."""
     cutoff_hz: float | None = 6.0
     """Zero-lag low-pass cutoff (6 Hz suits walking); None keeps the raw jitter."""
+    plausibility: PlausibilityLimits | None = PlausibilityLimits()
+    """Frames whose pose no body could take become gaps (see core.plausibility); None keeps them."""
 
 
 def usable_frames(track: Track, min_visibility: float) -> np.ndarray:
     """(N,) bool: a person was found and their torso is visible enough to trust."""
     torso_visibility = track.visibility[:, _CORE_POINTS].mean(axis=1)
     return track.found & (torso_visibility >= min_visibility)
+
+
+def trusted_frames(track: Track, settings: CleaningSettings) -> tuple[np.ndarray, dict[str, int]]:
+    """(N,) bool: usable frames whose pose is plausible; and how many frames each test rejected."""
+    valid = usable_frames(track, settings.min_visibility)
+    if settings.plausibility is None or not valid.any():
+        return valid, {}
+    rejected = implausible_frames(track.image_xy_px, valid, track.time_s, settings.plausibility)
+    for flags in rejected.values():
+        valid = valid & ~flags
+    return valid, {test: int(flags.sum()) for test, flags in rejected.items()}
 
 
 def _torso_px(track: Track, valid: np.ndarray) -> float:
@@ -49,7 +64,7 @@ def clean_track(track: Track, settings: CleaningSettings = CleaningSettings()) -
 
     meta["cleaning"] records the settings and what was changed (swapped / bridged frames).
     """
-    valid = usable_frames(track, settings.min_visibility)
+    valid, implausible = trusted_frames(track, settings)
     image_xyz, world, visibility, presence = track.image_xyz, track.world_xyz_m, track.visibility, track.presence
     swapped_counts = {}
     if settings.fix_swaps and valid.any():
@@ -68,6 +83,7 @@ def clean_track(track: Track, settings: CleaningSettings = CleaningSettings()) -
     meta = dict(track.meta)
     meta["cleaning"] = {
         **asdict(settings),
+        "implausible_frames": implausible,
         "swapped_frames": swapped_counts,
         "bridged_frames": int((filled & ~valid).sum()),
         "gap_frames": int((~filled).sum()),

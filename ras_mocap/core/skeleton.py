@@ -1,7 +1,7 @@
 """The 33 BlazePose keypoints and the index sets the solver and gait code use."""
 from __future__ import annotations
 
-__all__ = ["KEYPOINT_NAMES", "KP", "N_KEYPOINTS", "mediapipe_to_blender"]
+__all__ = ["KEYPOINT_NAMES", "KP", "N_KEYPOINTS", "TRUNK_AND_LEG_OF_HEIGHT", "mediapipe_to_blender"]
 
 import numpy as np
 
@@ -26,6 +26,10 @@ KEYPOINT_NAMES: tuple[str, ...] = (
 N_KEYPOINTS = len(KEYPOINT_NAMES)
 KP: dict[str, int] = {name: i for i, name in enumerate(KEYPOINT_NAMES)}
 """Keypoint index by name, e.g. KP["left_knee"] == 25."""
+
+TRUNK_AND_LEG_OF_HEIGHT = 0.779
+"""Shoulder-to-hip + hip-to-knee + knee-to-ankle as a fraction of body height (Winter, Biomechanics
+and Motor Control of Human Movement: shoulder 0.818 H, hip 0.530, knee 0.285, ankle 0.039)."""
 
 
 def mediapipe_to_blender(points: np.ndarray) -> np.ndarray:
