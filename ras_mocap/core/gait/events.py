@@ -6,7 +6,8 @@ in front of the pelvis at heel strike and the toe furthest behind it at toe-off.
 every event robustly but a few frames off (on the DeepMimic walk the heel is furthest forward
 3 frames before it lands, the toe furthest back 4 frames after it lifts), so each event is
 then set where the foot's contact begins or ends near it, to a fraction of a frame: the foot
-slow and low (see contact_edges). The fallback for a foot where Zeni finds too few events (a
+slow and low (see contact_edges), where the floor under the foot can be told (a standing foot's
+height scatters less than a contact's height threshold). The fallback for a foot where Zeni finds too few events (a
 shuffle, a foot hidden behind the other) is the foot's own speed: a strike where the heel comes
 to rest, a toe-off where the toe leaves it.
 """
@@ -129,6 +130,14 @@ class _FootSignals:
     start_height_m: float  # a contact starts below this: CONTACT_HEIGHT_M, or 3 noise levels on a noisy track
     stay_height_m: float  # and lasts while under this
     speed_heights_s: np.ndarray  # the slower of heel and toe in the sagittal plane, body heights a second
+    standing_scatter_m: float  # how much the standing foot's height scatters (SD, robust)
+
+    @property
+    def floor_reliable(self) -> bool:
+        """Whether heights can tell a landing foot: a standing foot's height scatters less than the
+        contact threshold. Not so under a camera that is not level, with the walker drifting in
+        depth (the Sports2D clip: 2-6 cm), or seen head-on (the rendered front walk: 4-8 cm)."""
+        return self.standing_scatter_m <= CONTACT_HEIGHT_M
 
 
 def _foot_signals(points_m: np.ndarray, forward: np.ndarray, fps: float, side: str) -> _FootSignals:
@@ -143,7 +152,8 @@ def _foot_signals(points_m: np.ndarray, forward: np.ndarray, fps: float, side: s
     # floor on a rolling foot, and a camera that is not quite level tilts the floor
     standing_m = height_m[speed < CONTACT_START_SPEED_HEIGHTS_S]
     scatter_m = float(median_abs_deviation(standing_m, scale="normal", nan_policy="omit")) if len(standing_m) > 1 else 0
-    return _FootSignals(height_m, start_height_m, max(start_height_m, CONTACT_STAY_SCATTERS * scatter_m), speed)
+    return _FootSignals(height_m, start_height_m, max(start_height_m, CONTACT_STAY_SCATTERS * scatter_m), speed,
+                        scatter_m)
 
 
 def _planted(signals: _FootSignals, fps: float) -> np.ndarray:
@@ -176,8 +186,10 @@ def contact_edges(points_m: np.ndarray, forward: np.ndarray, fps: float, side: s
     the first on the floor, where the later of the two conditions (low, slow) came true; between
     the last frame on and the first off, where the first of them failed. A frame is 33 ms at 30
     fps, as long as a heel strike's whole deceleration: whole frames would put every event up to
-    a frame late."""
+    a frame late. None where the floor is not reliable (see _FootSignals.floor_reliable)."""
     signals = _foot_signals(points_m, forward, fps, side)
+    if not signals.floor_reliable:
+        return np.array([]), np.array([])
     contact = _planted(signals, fps)
     starts, ends = [], []
     for run_start, run_stop in valid_runs(contact):
