@@ -33,6 +33,17 @@ class RegionOfInterest:
             raise ValueError(f"region of interest {self} is empty in a {width}x{height} frame")
         return x0, y0, x1, y1
 
+    def contains(self, x_px: float, y_px: float) -> bool:
+        """Whether a pixel position lies inside the region (open edges reach the frame's)."""
+        return (self.x0 <= x_px < (self.x1 if self.x1 is not None else np.inf)
+                and self.y0 <= y_px < (self.y1 if self.y1 is not None else np.inf))
+
+
+def _intersect(a: tuple[int, int, int, int], b) -> tuple[int, int, int, int]:
+    """Integer pixel rectangle a within (rounded) rectangle b."""
+    bx0, by0, bx1, by1 = np.round(b).astype(int)
+    return max(a[0], bx0), max(a[1], by0), min(a[2], bx1), min(a[3], by1)
+
 
 @dataclass(frozen=True)
 class Detection:
@@ -64,9 +75,10 @@ class PoseDetector:
         from mediapipe.tasks.python import vision
 
         check_task_bundle(Path(model_path))
-        self._mp, self._cv2 = mp, cv2
+        self._mp, self._cv2, self._vision = mp, cv2, vision
         self.roi = roi or RegionOfInterest()
-        options = vision.PoseLandmarkerOptions(
+        self.num_poses = num_poses
+        self._options = vision.PoseLandmarkerOptions(
             base_options=mp.tasks.BaseOptions(model_asset_path=str(model_path)),
             running_mode=vision.RunningMode.VIDEO,
             num_poses=num_poses,
@@ -74,14 +86,38 @@ class PoseDetector:
             min_pose_presence_confidence=min_confidence,
             min_tracking_confidence=min_confidence,
         )
-        self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        self._landmarker = vision.PoseLandmarker.create_from_options(self._options)
         self._last_timestamp_ms = -1
 
-    def detect(self, bgr: np.ndarray, time_s: float) -> list[Detection]:
-        """Landmarks of each person found in a BGR frame (up to num_poses, in no set order)."""
+    def restart(self) -> None:
+        """Forget whom the tracker follows: the next frame runs the person detector afresh."""
+        self._landmarker.close()
+        self._landmarker = self._vision.PoseLandmarker.create_from_options(self._options)
+        self._last_timestamp_ms = -1
+
+    def detect(self, bgr: np.ndarray, time_s: float, crop_px: np.ndarray | None = None,
+               keep_px: np.ndarray | None = None) -> list[Detection]:
+        """Landmarks of each person found in a BGR frame (up to num_poses, in no set order).
+
+        crop_px: (x0, y0, x1, y1) this call looks inside (within the region of interest);
+        None = the whole region. keep_px: only this rectangle of it is shown, the rest painted
+        grey (someone outside it cannot be found), so the crop can stay still while what is
+        shown follows a person: MediaPipe's own temporal filter works in the crop's pixels and
+        smooths a planted foot only if the crop does not move under it."""
         height, width = bgr.shape[:2]
         x0, y0, x1, y1 = self.roi.clip(width, height)
-        rgb = self._cv2.cvtColor(bgr[y0:y1, x0:x1], self._cv2.COLOR_BGR2RGB)  # 5x faster than numpy's [..., ::-1] copy
+        if crop_px is not None:
+            x0, y0, x1, y1 = _intersect((x0, y0, x1, y1), crop_px)
+            if x1 - x0 < 16 or y1 - y0 < 16:
+                return []
+        if keep_px is None:
+            rgb = self._cv2.cvtColor(bgr[y0:y1, x0:x1], self._cv2.COLOR_BGR2RGB)  # 5x faster than numpy's [..., ::-1]
+        else:
+            kx0, ky0, kx1, ky1 = _intersect((x0, y0, x1, y1), keep_px)
+            rgb = np.full((y1 - y0, x1 - x0, 3), 127, np.uint8)
+            if kx1 > kx0 and ky1 > ky0:
+                rgb[ky0 - y0:ky1 - y0, kx0 - x0:kx1 - x0] = self._cv2.cvtColor(bgr[ky0:ky1, kx0:kx1],
+                                                                                self._cv2.COLOR_BGR2RGB)
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
         # VIDEO mode needs strictly increasing integer timestamps.
         timestamp_ms = max(int(round(time_s * 1000.0)), self._last_timestamp_ms + 1)

@@ -6,7 +6,9 @@ source has ended, `fps` / `width` / `height` describe it, `close()` releases it
 """
 from __future__ import annotations
 
+import queue
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,7 +18,7 @@ from typing import Protocol
 import numpy as np
 
 __all__ = [
-    "Frame", "FrameSource", "SourceError", "VideoFileSource", "WebcamSource", "ReplaySource",
+    "Frame", "FrameSource", "SourceError", "VideoFileSource", "WebcamSource", "ReplaySource", "ReadAhead",
     "list_cameras", "camera_backend",
 ]
 
@@ -60,10 +62,12 @@ class VideoFileSource(_Source):
     """Frames [start_frame, end_frame) of a video file, every `stride`-th one.
 
     FFmpeg (through OpenCV) reads the container; phone rotation metadata is applied,
-    so width / height are those of the frames as displayed.
+    so width / height are those of the frames as displayed. `sample_rate_hz` instead of a
+    stride: about that many frames a second (a stride of fps / rate, at least 1).
     """
 
-    def __init__(self, path: str | Path, start_frame: int = 0, end_frame: int | None = None, stride: int = 1):
+    def __init__(self, path: str | Path, start_frame: int = 0, end_frame: int | None = None, stride: int = 1,
+                 sample_rate_hz: float | None = None):
         import cv2
 
         self.path = Path(path)
@@ -77,7 +81,7 @@ class VideoFileSource(_Source):
         self._cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
         self.fps = float(self._cap.get(cv2.CAP_PROP_FPS)) or 30.0
         n_total = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT))
-        self.stride = stride
+        self.stride = max(1, round(self.fps / sample_rate_hz)) if sample_rate_hz else stride
         self.start_frame = max(0, start_frame)
         self.end_frame = n_total if end_frame is None else min(end_frame, n_total)
         if n_total <= 0:
@@ -99,6 +103,7 @@ class VideoFileSource(_Source):
     def n_frames(self) -> int:
         """Frames this source will give (from the container's count; decoding may find fewer)."""
         return len(range(self.start_frame, self.end_frame, self.stride))
+
 
     def _decode(self) -> Frame | None:
         index = self._next_index
@@ -219,6 +224,55 @@ class WebcamSource(_Source):
 
     def close(self) -> None:
         self._cap.release()
+
+
+class ReadAhead(_Source):
+    """Another source decoded ahead on its own thread (a bounded queue of `depth` frames), so
+    decoding overlaps the consumer's work; OpenCV releases the GIL while it decodes.
+    Errors of the source are raised by read(); close() stops the thread and closes the source."""
+
+    def __init__(self, source: FrameSource, depth: int = 4):
+        self._source = source
+        self.fps, self.width, self.height = source.fps, source.width, source.height
+        self.n_frames = getattr(source, "n_frames", 0)
+        self._frames: queue.Queue = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._ended = False
+        self._thread = threading.Thread(target=self._run, name="ras-mocap-decode", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                item = self._source.read()
+                self._put(item)
+                if item is None:
+                    return
+        except Exception as exc:  # handed to the reader
+            self._put(exc)
+
+    def _put(self, item) -> None:
+        while not self._stop.is_set():
+            try:
+                self._frames.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def read(self) -> Frame | None:
+        if self._ended or self._stop.is_set():
+            return None
+        item = self._frames.get()
+        if isinstance(item, Exception):
+            self._ended = True
+            raise item
+        self._ended = item is None
+        return item
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._source.close()
 
 
 class ReplaySource(_Source):
