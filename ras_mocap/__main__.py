@@ -2,6 +2,7 @@
 
     python -m ras_mocap bake VIDEO_OR_TRACK --out OUT.blend [--bvh OUT.bvh]
     python -m ras_mocap track VIDEO --out TRACK.npz
+    python -m ras_mocap people VIDEO [--sheet people.png]
     python -m ras_mocap capture (--camera N | --replay VIDEO) --seconds S --out TRACK.npz
     python -m ras_mocap rig --out RIG.blend [--track TRACK.npz]
     python -m ras_mocap gait VIDEO_OR_TRACK --report DIR
@@ -17,15 +18,16 @@ from pathlib import Path
 from .capture.detector import RegionOfInterest
 from .capture.models import MODEL_VARIANTS, ModelError, resolve_model
 from .capture.sources import SourceError
-from .capture.subject import SUBJECT_MODES
+from .capture.subject import AUTO_RULE, SUBJECT_RULES, SubjectChoice
 from .core.cleaning import CleaningSettings
 from .core.retarget import PROFILE_NAMES, RetargetProfile
 from .core.track import Track, TrackError
 
 SUBJECT_HELP = (
-    "which person is the subject when several are found: 'follow' (default) takes the largest person "
-    "first, then whoever continues their path, never jumping to a bystander; 'largest' and 'central' "
-    "choose again every frame. Draw --roi around the subject to start on the right person."
+    f"who the subject is when several people are found (see the `people` command): 'auto' (default) is {AUTO_RULE}; "
+    "'largest' / 'central': the person largest / nearest the centre over the clip; a number: that person "
+    "of the `people` listing (same video, range, model and region). Live (capture) there is no people pass: "
+    "the largest (or most central) person at the start is followed."
 )
 
 
@@ -48,8 +50,12 @@ def _detection_options() -> argparse.ArgumentParser:
     group.add_argument("--model-path", type=Path, help="a PoseLandmarker .task file (or set RAS_MOCAP_MODEL)")
     group.add_argument("--download", action="store_true", help="download the official model if none is cached")
     group.add_argument("--roi", type=_roi, help="only look at this pixel rectangle x0,y0,x1,y1 (around the subject)")
-    group.add_argument("--subject", choices=SUBJECT_MODES, default="follow", help=SUBJECT_HELP)
-    group.add_argument("--num-poses", type=int, default=2, help="people to look for (default 2; 1 is fastest for one person)")
+    group.add_argument("--subject", default="auto", metavar="auto|largest|central|ID", help=SUBJECT_HELP)
+    group.add_argument("--subject-at", metavar="X,Y[@FRAME]",
+                       help="the subject is the person nearest this pixel at this video frame (default frame: the first)")
+    group.add_argument("--num-poses", type=int, default=4,
+                       help="people BlazePose follows at once (default 4); 1: only one person is in view, "
+                            "no people pass (fastest)")
     return options
 
 
@@ -110,6 +116,11 @@ def _parser() -> argparse.ArgumentParser:
     rig.add_argument("--out", type=Path, required=True, help="the .blend to write")
     rig.add_argument("--track", type=Path, help="size the rig from the person in this track (default: a 1.75 m adult)")
 
+    people = commands.add_parser("people", parents=[detection, video_range],
+                                 help="list the people in a video (ids for --subject) and who 'auto' takes")
+    people.add_argument("input", type=Path, help="a video file")
+    people.add_argument("--sheet", type=Path, help="also draw a contact sheet: frames with every person's box and id (PNG)")
+
     gait = commands.add_parser("gait", parents=[detection, video_range, cleaning],
                                help="gait analysis of a walk: angles, events, spatio-temporal parameters, cycles")
     gait.add_argument("input", type=Path, help="a video file, or a landmark track (.npz) saved earlier")
@@ -141,9 +152,24 @@ def _tracking_settings(args: argparse.Namespace):
 
     if args.num_poses < 1:
         raise ValueError("--num-poses must be 1 or more")
+    subject = SubjectChoice.parse(args.subject, args.subject_at)
     model = resolve_model(args.model, args.model_path, allow_download=args.download, progress=_download_progress())
     print(f"model: {model}")
-    return TrackingSettings(model, args.roi, args.subject, args.num_poses)
+    return TrackingSettings(model, args.roi, subject, args.num_poses)
+
+
+def _stage_progress(bars: dict):
+    """A tqdm bar per stage of tracking ("people", then "tracking")."""
+    from tqdm import tqdm
+
+    def progress(done: int, total: int, stage: str) -> None:
+        if stage not in bars:
+            for bar in bars.values():
+                bar.close()
+            bars[stage] = tqdm(total=total, unit="frame", desc=stage)
+        bars[stage].update(done - bars[stage].n)
+
+    return progress
 
 
 def _summary(track: Track, elapsed_s: float) -> str:
@@ -152,20 +178,42 @@ def _summary(track: Track, elapsed_s: float) -> str:
 
 
 def _track_video(args: argparse.Namespace) -> Track:
-    from tqdm import tqdm
-
     from .capture.tracking import track_video
 
     settings = _tracking_settings(args)
-    with tqdm(unit="frame", desc="tracking") as bar:
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)
-
-        started = time.perf_counter()
-        track = track_video(args.input, settings, args.start, args.end, args.stride, progress)
+    bars: dict = {}
+    started = time.perf_counter()
+    try:
+        track = track_video(args.input, settings, args.start, args.end, args.stride, _stage_progress(bars))
+    finally:
+        for bar in bars.values():
+            bar.close()
+    if track.meta.get("subject_id"):
+        print(f"subject: person {track.meta['subject_id']} of {len(track.meta['people'])} ({track.meta['subject_reason']})")
+    elif "subject_reason" in track.meta:
+        print(f"subject: {track.meta['subject_reason']}")
     print(_summary(track, time.perf_counter() - started))
     return track
+
+
+def _people(args: argparse.Namespace) -> None:
+    from .capture.people import people_table
+    from .capture.people_sheet import draw_people_sheet, write_png
+    from .capture.tracking import find_subject
+
+    settings = _tracking_settings(args)
+    bars: dict = {}
+    try:
+        people, subject, reason = find_subject(args.input, settings, args.start, args.end, _stage_progress(bars))
+    finally:
+        for bar in bars.values():
+            bar.close()
+    print(f"{len(people.persons)} people in {len(people.sampled_frames)} sampled frames "
+          f"(every {people.sample_stride} frames; bh = body heights)")
+    subject_id = subject.id if subject else None
+    print(people_table(people, subject_id, reason) if people.persons else "nobody was found")
+    if args.sheet:
+        print(f"sheet: {write_png(draw_people_sheet(args.input, people, subject_id), args.sheet)}")
 
 
 def _bake(args: argparse.Namespace) -> None:
@@ -222,7 +270,10 @@ def _capture(args: argparse.Namespace) -> None:
         def open_source():
             return WebcamSource(args.camera, width, height, args.fps, args.mirror)
         name = f"camera {args.camera}"
-    take = record_take(open_source, _tracking_settings(args), args.seconds, {"source": name})
+    settings = _tracking_settings(args)
+    if settings.subject.rule not in SUBJECT_RULES:
+        raise ValueError("live capture has no people pass: --subject takes auto, largest or central")
+    take = record_take(open_source, settings, args.seconds, {"source": name})
     print(take.message)
     print(_summary(take.track, take.elapsed_s) + f", {take.frames_dropped} dropped by the source")
     print(f"track: {take.track.save(args.out)}")
@@ -259,8 +310,8 @@ def _cameras(_args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    commands = {"bake": _bake, "track": _track, "capture": _capture, "rig": _rig, "cameras": _cameras,
-                "gait": _gait}
+    commands = {"bake": _bake, "track": _track, "people": _people, "capture": _capture, "rig": _rig,
+                "cameras": _cameras, "gait": _gait}
     try:
         commands[args.command](args)
     except (ModelError, SourceError, TrackError, ValueError) as exc:

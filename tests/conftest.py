@@ -55,10 +55,12 @@ def pose2sim_track():
 
 @pytest.fixture(scope="session")
 def walk_side_tracks():
-    """The rendered side-view walk tracked with the lite and the full model: {variant: Track}."""
+    """The rendered side-view walk tracked with the lite model (one pose, the whole frame) and the
+    full model (all defaults: the people pass, then a crop following the walker): {variant: Track}."""
     from ras_mocap.capture.tracking import TrackingSettings, track_video
 
-    return {v: track_video(WALK_SIDE_VIDEO, TrackingSettings(model_path(v), num_poses=1)) for v in ("lite", "full")}
+    return {"lite": track_video(WALK_SIDE_VIDEO, TrackingSettings(model_path("lite"), num_poses=1)),
+            "full": track_video(WALK_SIDE_VIDEO, TrackingSettings(model_path("full")))}
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,16 @@
-"""Frames -> PoseFrames -> Track: the detector and subject selection applied frame by frame.
+"""Frames -> PoseFrames -> Track: the subject's landmarks, frame by frame.
 
-`PoseTracker` does one frame (used by `track_video` here and by the live worker);
+A video is tracked in two passes: pass 1 (people.py) finds everyone and the subject is
+chosen (subject.py); pass 2 runs BlazePose in VIDEO mode on the part of the frame the
+subject's path covers, showing only the surroundings of where pass 1 puts the subject in
+each frame (the rest painted grey), so a bystander cannot take over and, after a loss, the
+subject is found again inside its own box. The crop stays still while the shown window moves:
+MediaPipe's own landmark filter works in the crop's pixels, and a crop moving with the walker
+would make the planted foot move under it (foot jitter x2-3, double support 3.5 points short
+on the rendered side walk). With `num_poses=1` there is no people pass: the one person
+BlazePose finds in the whole frame (or region) is the subject.
+
+`PoseTracker` does one frame (pass 2 here, and the live worker, which follows a LiveSubject);
 `TrackRecorder` collects PoseFrames into a `Track`.
 """
 from __future__ import annotations
@@ -14,39 +24,45 @@ import numpy as np
 
 from ..core.track import Track
 from .detector import Detection, PoseDetector, RegionOfInterest
-from .sources import Frame, FrameSource, SourceError, VideoFileSource
-from .subject import SubjectSelector
+from .people import Cancelled, People, PeopleSettings, Person, Sighting, find_people
+from .sources import Frame, FrameSource, ReadAhead, SourceError, VideoFileSource
+from .subject import LiveSubject, SubjectChoice, choose_subject
 
 __all__ = [
     "TrackingSettings", "PoseFrame", "PoseTracker", "TrackRecorder", "track_video", "track_source",
-    "ProgressFn", "Cancelled", "source_meta",
+    "ProgressFn", "Cancelled", "source_meta", "subject_meta", "CROP_BODY_HEIGHTS",
 ]
 
-ProgressFn = Callable[[int, int], bool | None]
-"""Called with (frames done, frames total); returning True cancels."""
+ProgressFn = Callable[[int, int, str], bool | None]
+"""Called with (done, total, stage) - stage "people" (sampled frames of pass 1) or "tracking"
+(frames of pass 2); returning True cancels."""
 
-
-class Cancelled(RuntimeError):
-    """The progress callback asked to stop."""
+CROP_BODY_HEIGHTS = 1.6
+"""Pass 2 shows a square this many times the subject's box (its larger side), around its centre."""
 
 
 @dataclass(frozen=True)
 class TrackingSettings:
     model_path: Path
     roi: RegionOfInterest | None = None
-    """The detector only looks inside this pixel rectangle (drawn around the subject)."""
-    subject: str = "follow"
-    """Which person is the subject when several are found: follow | largest | central."""
-    num_poses: int = 2
-    """People BlazePose looks for; 1 is fastest for footage of one person."""
+    """Only look inside this pixel rectangle."""
+    subject: SubjectChoice = SubjectChoice()
+    """Who the subject is when several people are found (see subject.py)."""
+    num_poses: int = 4
+    """People BlazePose follows at once (pass 1, live); 1 = one person in view, no people pass."""
     min_confidence: float = 0.5
+    people_rate_hz: float = 5.0
+    """Frames a second pass 1 looks at."""
+
+    def people_settings(self) -> PeopleSettings:
+        return PeopleSettings(self.model_path, self.roi, self.num_poses, self.people_rate_hz, self.min_confidence)
 
     def describe(self) -> dict:
         """The settings as plain data for a track's meta."""
         return {
             "model": Path(self.model_path).name,
             "roi": asdict(self.roi) if self.roi else None,
-            "subject": self.subject,
+            "subject": self.subject.describe(),
             "num_poses": self.num_poses,
             "min_confidence": self.min_confidence,
         }
@@ -65,38 +81,87 @@ class PoseFrame:
     """What the consumer's per-frame hook made of it on the capture thread (see CaptureWorker.on_frame)."""
 
 
-class PoseTracker:
-    """The PoseLandmarker and the subject selector for one source; close it (or use `with`)."""
+def crop_around(box_px: np.ndarray, scale: float = CROP_BODY_HEIGHTS) -> np.ndarray:
+    """A square (x0, y0, x1, y1) `scale` times the box's larger side, on its centre."""
+    centre = (box_px[:2] + box_px[2:]) / 2
+    half = scale * max(float(np.max(box_px[2:] - box_px[:2])), 32.0) / 2
+    return np.concatenate([centre - half, centre + half])
 
-    def __init__(self, settings: TrackingSettings, image_size_px: tuple[int, int], preview_width_px: int | None = None):
+
+class PoseTracker:
+    """The PoseLandmarker for one source, and who its subject is; close it (or use `with`).
+
+    follow: pass 2 - the landmarker looks for one pose around this person's box within their
+    path, and keeps it only where the person is expected (else MediaPipe may be tracking a
+    bystander who crossed it: after `reset_after` such frames it starts afresh).
+    Without it, every person in view is found and a LiveSubject follows one of them.
+    """
+
+    def __init__(self, settings: TrackingSettings, image_size_px: tuple[int, int], preview_width_px: int | None = None,
+                 follow: Person | None = None, reset_after: int = 3):
         self.image_size_px = image_size_px
         self.preview_width_px = preview_width_px
+        self.follow = follow
+        self._path_px = follow.path_box_px() if follow is not None else None
+        self.reset_after = reset_after
+        self._mismatches = 0
         if preview_width_px:
             import cv2
             from mediapipe.tasks.python.vision import PoseLandmarksConnections
 
             self._cv2 = cv2
             self._edges = [(c.start, c.end) for c in PoseLandmarksConnections.POSE_LANDMARKS]
-        self._selector = SubjectSelector(settings.subject, image_size_px)
-        self._detector = PoseDetector(settings.model_path, settings.roi, settings.num_poses, settings.min_confidence)
+        self.live_subject = LiveSubject(image_size_px, settings.subject.rule) if follow is None else None
+        num_poses = 1 if follow is not None else settings.num_poses
+        self._detector = PoseDetector(settings.model_path, settings.roi, num_poses, settings.min_confidence)
 
     def process(self, frame: Frame) -> PoseFrame:
-        detection = self._selector.choose(self._detector.detect(frame.bgr, frame.time_s), frame.time_s)
+        detection = self._follow(frame) if self.follow is not None else self._live(frame)
         return PoseFrame(frame.index, frame.time_s, self.image_size_px, detection, self._preview(frame.bgr, detection))
 
+    def _live(self, frame: Frame) -> Detection | None:
+        detections = self._detector.detect(frame.bgr, frame.time_s)
+        if self._detector.num_poses == 1:
+            return detections[0] if detections else None
+        return self.live_subject.choose(detections, frame.index, frame.time_s)
+
+    def _follow(self, frame: Frame) -> Detection | None:
+        box = self.follow.box_at(frame.index, margin=True)
+        if box is None:
+            return None
+        found = self._detector.detect(frame.bgr, frame.time_s, self._path_px, crop_around(box))
+        if not found:
+            return None
+        sighting = Sighting.of(found[0], frame.index, frame.time_s, self.image_size_px)
+        if self.follow.expects(sighting):
+            self._mismatches = 0
+            return found[0]
+        self._mismatches += 1
+        if self._mismatches >= self.reset_after:
+            self._detector.restart()
+            self._mismatches = 0
+        return None
+
     def _preview(self, bgr: np.ndarray, detection: Detection | None) -> np.ndarray | None:
-        """The frame shrunk to the preview width, RGB, with the subject's skeleton drawn on it
-        (here, on the capture thread, so Blender only copies pixels)."""
+        """The frame shrunk to the preview width, RGB, with the subject's skeleton and every
+        person's id drawn on it (here, on the capture thread, so Blender only copies pixels)."""
         if not self.preview_width_px:
             return None
         cv2 = self._cv2
-        height_px = max(1, round(bgr.shape[0] * self.preview_width_px / bgr.shape[1]))
+        scale = self.preview_width_px / bgr.shape[1]
+        height_px = max(1, round(bgr.shape[0] * scale))
         small = cv2.cvtColor(cv2.resize(bgr, (self.preview_width_px, height_px), interpolation=cv2.INTER_AREA),
                              cv2.COLOR_BGR2RGB)
         if detection is not None:
             points = np.round(detection.image_xyz[:, :2] * (self.preview_width_px, height_px)).astype(np.int32)
             for start, end in self._edges:
                 cv2.line(small, tuple(points[start]), tuple(points[end]), (80, 255, 120), 1, cv2.LINE_AA)
+        if self.live_subject is not None:
+            for key, box in self.live_subject.people:
+                x0, y0 = np.round(box[:2] * scale).astype(int)
+                colour = (80, 255, 120) if key == self.live_subject.subject_key else (255, 200, 60)
+                cv2.putText(small, str(key + 1), (int(x0), max(int(y0), 10)), cv2.FONT_HERSHEY_SIMPLEX, 0.4, colour, 1,
+                            cv2.LINE_AA)
         return small
 
     def close(self) -> None:
@@ -147,17 +212,38 @@ def source_meta(source: FrameSource) -> dict:
             "end_frame": source.end_frame, "stride": source.stride}
 
 
+def subject_meta(people: People, person: Person | None, reason: str) -> dict:
+    """What a track records of pass 1: everyone found, and who the subject is and why."""
+    return {"subject_id": person.id if person else None, "subject_reason": reason,
+            "people": [p.summary() for p in people.persons]}
+
+
 def track_source(
-    source: FrameSource, settings: TrackingSettings, meta: dict, total: int = 0, progress: ProgressFn | None = None
+    source: FrameSource, settings: TrackingSettings, meta: dict, total: int = 0, progress: ProgressFn | None = None,
+    follow: Person | None = None,
 ) -> Track:
     """Run the tracker over every frame a source gives, on this thread."""
     recorder = TrackRecorder(source.fps, (source.width, source.height), {**meta, **settings.describe()})
-    with PoseTracker(settings, (source.width, source.height)) as tracker:
+    with PoseTracker(settings, (source.width, source.height), follow=follow) as tracker:
         for frame in source:
             recorder.add(tracker.process(frame))
-            if progress and progress(len(recorder), total):
+            if progress and progress(len(recorder), total, "tracking"):
                 raise Cancelled(f"cancelled after {len(recorder)} of {total} frames")
     return recorder.to_track()
+
+
+def find_subject(
+    video: str | Path, settings: TrackingSettings, start_frame: int = 0, end_frame: int | None = None,
+    progress: ProgressFn | None = None,
+) -> tuple[People, Person | None, str]:
+    """Pass 1 and the subject choice: everyone found, the subject, and why. The subject is None
+    when pass 1 found nobody (someone seen too briefly): pass 2 then looks at the whole frame."""
+    report = (lambda done, total: progress(done, total, "people")) if progress else None
+    people = find_people(video, settings.people_settings(), start_frame, end_frame, report)
+    if not people.persons:
+        return people, None, "nobody found by the people pass: the whole frame is tracked"
+    person, reason = choose_subject(people, settings.subject)
+    return people, person, reason
 
 
 def track_video(
@@ -167,10 +253,21 @@ def track_video(
     end_frame: int | None = None,
     stride: int = 1,
     progress: ProgressFn | None = None,
+    people: tuple[People, Person | None, str] | None = None,
 ) -> Track:
-    """BlazePose over [start_frame, end_frame) of a video file: one Track row per frame read."""
-    with VideoFileSource(video_path, start_frame, end_frame, stride) as source:
-        track = track_source(source, settings, source_meta(source), source.n_frames, progress)
+    """The subject's landmarks over [start_frame, end_frame) of a video file: one Track row per
+    frame read. Runs pass 1 and the subject choice first (unless `people` gives their result,
+    or settings.num_poses is 1), then pass 2."""
+    if people is None and settings.num_poses > 1:
+        people = find_subject(video_path, settings, start_frame, end_frame, progress)
+    follow = people[1] if people else None
+    with VideoFileSource(video_path, start_frame, end_frame, stride) as opened:
+        meta = {**source_meta(opened), **(subject_meta(*people) if people else {})}
+        source = ReadAhead(opened)
+        try:
+            track = track_source(source, settings, meta, opened.n_frames, progress, follow)
+        finally:
+            source.close()
     if len(track) == 0:
         raise SourceError(f"no frame could be decoded from {video_path}")
     return track

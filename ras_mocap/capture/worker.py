@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .people import Person
 from .sources import FrameSource
 from .tracking import PoseFrame, PoseTracker, TrackingSettings, source_meta
 
@@ -46,9 +47,13 @@ class CaptureWorker:
         queue_size: int = 8,
         lossless: bool = False,
         preview_width_px: int | None = None,
+        follow: Person | None = None,
     ):
+        """follow: a video's subject from the people pass (pass 2 crops around them); None
+        follows a LiveSubject among everyone in view."""
         self._open_source = open_source
         self._settings = settings
+        self._follow = follow
         self._lossless = lossless
         self._preview_width_px = preview_width_px
         self._queue: deque[PoseFrame] = deque(maxlen=None if lossless else queue_size)
@@ -65,6 +70,8 @@ class CaptureWorker:
         self.on_frame: Callable[[PoseFrame], PoseFrame] | None = None
         """Runs on the capture thread for every frame before it is queued (numpy work, never bpy):
         the live session solves the pose there, so Blender's main thread only applies it."""
+        self.tracker: PoseTracker | None = None
+        """The tracker, once the thread has opened it (its live_subject takes a pick from any thread)."""
         self.n_frames = 0  # frames a video source will give; 0 for a camera
         self.meta: dict = {}  # what the source says about itself, for the track
 
@@ -132,7 +139,8 @@ class CaptureWorker:
             self.fps, self.image_size_px = source.fps, (source.width, source.height)
             self.n_frames = getattr(source, "n_frames", 0)
             self.meta = source_meta(source)
-            tracker = PoseTracker(self._settings, self.image_size_px, self._preview_width_px)
+            tracker = PoseTracker(self._settings, self.image_size_px, self._preview_width_px, self._follow)
+            self.tracker = tracker
             self.state = WorkerState.RUNNING
             self._ready.set()
             while not self._stop.is_set():

@@ -4,10 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ras_mocap.capture.detector import PoseDetector, RegionOfInterest
+from ras_mocap.capture.detector import RegionOfInterest
 from ras_mocap.capture.models import ModelError
-from ras_mocap.capture.sources import VideoFileSource
-from ras_mocap.capture.subject import SubjectSelector
+from ras_mocap.capture.subject import SubjectChoice
 from ras_mocap.capture.tracking import Cancelled, TrackingSettings, track_video
 from ras_mocap.core.track import Track, TrackError
 from tests.capture.videos import noise_video
@@ -34,52 +33,44 @@ def test_track_saves_and_loads_with_its_settings(pose2sim_track, tmp_path):
     np.testing.assert_array_equal(loaded.found, pose2sim_track.found)
     np.testing.assert_allclose(loaded.world_xyz_m, pose2sim_track.world_xyz_m, atol=1e-6)
     assert loaded.meta["model"] == "pose_landmarker_lite.task"
-    assert loaded.meta["subject"] == "follow" and loaded.meta["num_poses"] == 1
+    assert loaded.meta["subject"] == "auto" and loaded.meta["num_poses"] == 1
     assert loaded.meta["source"].endswith("pose2sim_single_cam01.mp4")
     (tmp_path / "junk.npz").write_bytes(b"junk")
     with pytest.raises(TrackError, match="not a RAS Mocap landmark track"):
         Track.load(tmp_path / "junk.npz")
 
 
-def _hip_x_px(track: Track) -> np.ndarray:
-    return track.image_xy_px[:, [23, 24], 0].mean(axis=1)
+def _hip_px(track: Track) -> np.ndarray:
+    return track.image_xy_px[:, [23, 24]].mean(axis=1)
 
 
-def test_sports2d_walker_followed_never_a_bystander():
-    """The walker crosses right to left below row 470 (frames ~44-205); a man crawls in from the
-    left at the end (frames ~188-227) inside the same region. Visible in full: frames 50-199."""
-    settings = TrackingSettings(model_path("lite"), RegionOfInterest(y0=470), subject="follow", num_poses=2)
+def test_sports2d_walker_is_the_subject_with_all_defaults():
+    """No region, no choice made: the walker crosses right to left in the lower half (frames
+    ~40-205); the man on the box (upper middle) and the same man rolling out of his dive on the
+    right at the end are never taken. Scene: tests/data/sports2d_people/."""
+    track = track_video(SPORTS2D_VIDEO, TrackingSettings(model_path("full")))
+    assert track.meta["subject"] == "auto" and track.meta["subject_reason"].startswith("walks")
+    assert len(track.meta["people"]) >= 3
+    demo = (track.frame_index >= 35) & (track.frame_index < 195)
+    hip = _hip_px(track)
+    seen = np.flatnonzero(track.found & demo)
+    assert len(seen) >= 0.9 * (demo.sum() - 10)  # she steps out from behind the tree at ~40
+    assert np.all(hip[track.found, 1] > 600)  # the lower half: never the man on the box
+    assert np.diff(hip[seen, 0]).max() < 30  # she walks one way, no jump to somebody else
+    assert hip[seen[0], 0] > 1300 and hip[seen[-1], 0] < 150
+    late = np.flatnonzero(track.found & (track.frame_index >= 185))
+    assert np.all(hip[late, 0] < 400)  # not the man rolling out on the right
+
+
+def test_subject_at_a_pixel_follows_the_man_on_the_box():
+    """The same clip, the subject picked by a pixel on the man on the box at frame 30."""
+    settings = TrackingSettings(model_path("full"), subject=SubjectChoice.parse("auto", "633,245@30"))
     track = track_video(SPORTS2D_VIDEO, settings)
-    assert track.found[50:200].mean() >= 0.9
-    hip_x = _hip_x_px(track)
-    seen = np.flatnonzero(track.found[50:])+ 50
-    # she walks one way: no step back to the right beyond the hips' own wobble
-    assert np.diff(hip_x[seen]).max() < 30
-    assert hip_x[seen[0]] > 1300 and hip_x[seen[-1]] < 100
-    # after she leaves at the left edge, the crawling man (x > 900) is never taken for her
-    assert np.all(hip_x[np.flatnonzero(track.found[180:]) + 180] < 400)
-
-
-def test_selection_modes_on_frames_with_two_people():
-    """Sports2D clip without a region: a man jumping on a box (upper middle) is alone from frame 3,
-    the walker (lower right, slightly larger by frame 100) joins later. "follow" keeps the person
-    it started with; "largest" and "central" re-choose every frame. (In VIDEO mode MediaPipe
-    re-runs its person detector rarely once it tracks someone, so the clip plays from the start.)"""
-    with VideoFileSource(SPORTS2D_VIDEO, end_frame=101) as source, \
-            PoseDetector(model_path("full"), num_poses=2) as detector:
-        size = (source.width, source.height)
-        follow = SubjectSelector("follow", size)
-        for frame in source:
-            detections = detector.detect(frame.bgr, frame.time_s)
-            followed = follow.choose(detections, frame.time_s)
-    assert len(detections) == 2
-
-    def hip_y_px(detection) -> float:
-        return detection.image_xyz[[23, 24], 1].mean() * size[1]
-
-    assert hip_y_px(followed) < 400  # still the man on the box
-    assert hip_y_px(SubjectSelector("largest", size).choose(detections, 0.0)) > 600
-    assert hip_y_px(SubjectSelector("central", size).choose(detections, 0.0)) > 600
+    hip = _hip_px(track)
+    assert track.meta["subject_reason"].startswith("nearest")
+    on_box = track.found & (track.frame_index >= 10) & (track.frame_index < 150)
+    assert on_box.sum() >= 120
+    assert np.all(hip[track.found, 1] < 500) and np.all(np.abs(hip[on_box, 0] - 700) < 150)
 
 
 def test_region_of_interest_maps_back_to_the_full_frame():
@@ -106,4 +97,7 @@ def test_bad_model_paths_are_rejected_before_tracking(tmp_path):
 
 def test_progress_can_cancel():
     with pytest.raises(Cancelled, match="after 3 of 100"):
-        track_video(POSE2SIM_VIDEO, TrackingSettings(model_path("lite")), progress=lambda done, total: done >= 3)
+        track_video(POSE2SIM_VIDEO, TrackingSettings(model_path("lite"), num_poses=1),
+                    progress=lambda done, total, stage: done >= 3)
+    with pytest.raises(Cancelled, match="finding people cancelled after 2 of"):
+        track_video(POSE2SIM_VIDEO, TrackingSettings(model_path("lite")), progress=lambda done, total, stage: done >= 2)

@@ -35,3 +35,49 @@ def rotate_90_metadata(path: Path) -> Path:
     data[matrix_at:matrix_at + 36] = struct.pack(">9i", 0, 1 << 16, 0, -(1 << 16), 0, 0, 0, 0, 1 << 30)
     path.write_bytes(bytes(data))
     return path
+
+
+def copy_with_patch(source: Path, path: Path, frames: range, box_px: tuple[int, int, int, int]) -> Path:
+    """A copy of a real video with a grey rectangle (x0, y0, x1, y1) over `frames`: an occluder."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(source))
+    fps = cap.get(cv2.CAP_PROP_FPS)
+    out = []
+    while (read := cap.read())[0]:
+        frame = read[1]
+        if len(out) in frames:
+            x0, y0, x1, y1 = box_px
+            frame[y0:y1, x0:x1] = 128
+        out.append(frame)
+    cap.release()
+    return write_video(path, out, fps)
+
+
+def crowd_video(path: Path, walk: Path, in_place: Path) -> Path:
+    """Three people in one picture, made of real renders and footage: the rendered walker
+    (walk_side, left 960 px) crossing the frame; beside her, in a panel on the right, a larger
+    person moving in place (the pose2sim performer, every other frame, played back and forth);
+    and, in the panel's lower left, the walker again at a third of her size, far away."""
+    import cv2
+
+    def frames_of(video: Path) -> list[np.ndarray]:
+        cap = cv2.VideoCapture(str(video))
+        frames = []
+        while (read := cap.read())[0]:
+            frames.append(read[1])
+        cap.release()
+        return frames
+
+    walker, performer = frames_of(walk), frames_of(in_place)[::2]
+    performer = performer + performer[-2:0:-1]
+    out = []
+    for i, frame in enumerate(walker):
+        canvas = np.full((540, 1600, 3), 90, np.uint8)
+        canvas[:, :960] = frame
+        person = cv2.resize(performer[i % len(performer)][380:1300, 200:840], (324, 466), interpolation=cv2.INTER_AREA)
+        canvas[74:540, 1236:1560] = person
+        far = cv2.resize(walker[(i + 40) % len(walker)], (288, 162), interpolation=cv2.INTER_AREA)
+        canvas[330:492, 970:1258] = far
+        out.append(canvas)
+    return write_video(path, out, 30.0)

@@ -93,11 +93,14 @@ def test_lite_model_swaps_are_found_and_undone(walk_side_tracks, truth):
     assert swapped_frames(unfixed.image_xy_px, truth).size >= raw_swaps.size - 2
 
 
-def test_injected_swaps_are_recovered_exactly(walk_side_tracks):
+def test_injected_swaps_are_recovered_exactly(walk_side_tracks, truth):
     track = walk_side_tracks["full"]
+    pairs = LIMB_PAIRS["legs"]
+    own = find_swaps(track.image_xy_px, track.found, track.time_s, scale=150.0, pairs=pairs)
+    np.testing.assert_array_equal(np.flatnonzero(own), swapped_frames(track.image_xy_px, truth))  # BlazePose's own
+    unswapped = swap_limbs(track.image_xy_px, own, pairs)
     injected = np.zeros(len(track), bool)
     injected[[*range(10, 16), *range(70, 73), 100]] = True
-    pairs = LIMB_PAIRS["legs"]
-    scrambled = swap_limbs(track.image_xy_px, injected, pairs)
+    scrambled = swap_limbs(unswapped, injected, pairs)
     found = find_swaps(scrambled, track.found, track.time_s, scale=150.0, pairs=pairs)
     np.testing.assert_array_equal(np.flatnonzero(found), np.flatnonzero(injected))

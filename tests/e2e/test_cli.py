@@ -50,7 +50,7 @@ def test_track_and_capture_write_tracks(tmp_path):
     tracked = _cli("track", WALK_SIDE_VIDEO, "--out", tmp_path / "t.npz", "--stride", "2", "--model-path", model_path("lite"))
     assert tracked.returncode == 0, tracked.stderr[-3000:]
     track = Track.load(tmp_path / "t.npz")
-    assert list(track.frame_index[:3]) == [0, 2, 4] and track.meta["subject"] == "follow"
+    assert list(track.frame_index[:3]) == [0, 2, 4] and track.meta["subject"] == "auto"
     captured = _cli("capture", "--replay", WALK_SIDE_VIDEO, "--seconds", "1.5", "--num-poses", "1",
                     "--out", tmp_path / "take.npz", env_model=model_path("lite"))
     assert captured.returncode == 0, captured.stderr[-3000:]

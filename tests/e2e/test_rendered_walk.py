@@ -31,7 +31,7 @@ def _sagittal_deg(head: np.ndarray, tail: np.ndarray) -> np.ndarray:
 def test_rendered_walk_through_the_whole_pipeline(bpy_clean):
     with np.load(WALK_SIDE_TRUTH) as data:
         truth = {k: data[k] for k in data.files if not k.endswith("json")}
-    track = clean_track(track_video(WALK_SIDE_VIDEO, TrackingSettings(model_path("full"), num_poses=1)))
+    track = clean_track(track_video(WALK_SIDE_VIDEO, TrackingSettings(model_path("full"))))  # all defaults
     rig = rig_module.add_ras_rig(bpy.context, body_lengths_from_world(track.world_xyz_m))
     bones = rig_module.rest_bones(rig)
     channels = solve(track.world_xyz_m, track.image_xy_px, track.image_size_px, bones, fps=track.sample_rate_hz)
