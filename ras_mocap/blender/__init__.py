@@ -5,11 +5,12 @@ import atexit
 
 import bpy
 
-from . import running
+from . import people, running
 from .ops.add_rig import RASMOCAP_OT_add_rig
 from .ops.bake_video import RASMOCAP_OT_bake_video
 from .ops.download_model import RASMOCAP_OT_download_model
 from .ops.export_animation import RASMOCAP_OT_export_animation
+from .ops.find_people import RASMOCAP_OT_find_people
 from .ops.gait_analysis import RASMOCAP_OT_gait_analysis
 from .ops.live_capture import RASMOCAP_OT_find_cameras, RASMOCAP_OT_start_capture, RASMOCAP_OT_stop_capture
 from .prefs import RASMOCAP_AP_preferences
@@ -21,6 +22,7 @@ classes = (
     RASMOCAP_PG_settings,
     RASMOCAP_OT_add_rig,
     RASMOCAP_OT_bake_video,
+    RASMOCAP_OT_find_people,
     RASMOCAP_OT_start_capture,
     RASMOCAP_OT_stop_capture,
     RASMOCAP_OT_find_cameras,
@@ -43,6 +45,7 @@ def register() -> None:
 def unregister() -> None:
     atexit.unregister(running.release_all)
     running.stop_all()  # a live capture or bake in progress: threads stopped and joined first
+    people.forget_all()
     del bpy.types.WindowManager.ras_mocap_cameras
     del bpy.types.Scene.ras_mocap
     for cls in reversed(classes):

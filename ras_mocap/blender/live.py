@@ -134,7 +134,20 @@ class LiveSession:
         stats = self.worker.stats
         found = 100 * stats.frames_with_person / stats.frames_processed if stats.frames_processed else 0
         state = "recording" if self.recording else self.worker.state.value
-        return f"{state}: {self.fps:.0f} fps, person in {found:.0f}% of frames"
+        tracker = self.worker.tracker
+        subject = tracker.live_subject.subject_key if tracker and tracker.live_subject else None
+        following = f", following {subject + 1}" if subject is not None else ""
+        return f"{state}: {self.fps:.0f} fps, person in {found:.0f}% of frames{following}"
+
+    def follow_person(self, number: int) -> None:
+        """Follow the person shown with this number on the preview (from the next frame on)."""
+        tracker = self.worker.tracker
+        if tracker is not None and tracker.live_subject is not None:
+            tracker.live_subject.pick(number - 1)
+
+    def release(self) -> None:
+        """Blender quitting: stop the capture thread (the camera is released), touch no Blender data."""
+        self.worker.stop()
 
     def stop(self, context: bpy.types.Context | None = None) -> str:
         """Stop the worker (thread joined), key a take being recorded; what happened, for a report."""

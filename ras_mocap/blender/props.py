@@ -5,14 +5,9 @@ from pathlib import Path
 
 import bpy
 
+from .people import subject_choice, subject_items
+
 __all__ = ["RASMOCAP_PG_settings", "tracking_settings", "cleaning_settings", "retarget_profile"]
-
-_SUBJECT_ITEMS = (
-    ("follow", "Follow", "Take the largest person first, then whoever continues their path; never jump to a bystander"),
-    ("largest", "Largest", "The largest person in every frame"),
-    ("central", "Most Central", "The person nearest the frame's centre in every frame"),
-)
-
 
 _PROFILE_ITEMS = (
     ("AUTO", "Automatic", "The bundled profile whose bones the rig has (RAS, Mixamo, Rigify)"),
@@ -40,6 +35,16 @@ def _is_armature(_settings, obj) -> bool:
     return obj.type == "ARMATURE"
 
 
+def _follow_live_person(settings, _context) -> None:
+    """A number picked on the live preview: the running capture follows that person."""
+    from . import running
+    from .live import LiveSession
+
+    session = running.find(LiveSession)
+    if session is not None and settings.live_person > 0:
+        session.follow_person(settings.live_person)
+
+
 class RASMOCAP_PG_settings(bpy.types.PropertyGroup):
     source: bpy.props.EnumProperty(name="Source", items=_SOURCE_ITEMS, default="VIDEO")
     camera_size: bpy.props.EnumProperty(name="Resolution", items=_CAMERA_SIZES, default="1280x720",
@@ -63,10 +68,18 @@ class RASMOCAP_PG_settings(bpy.types.PropertyGroup):
     video_path: bpy.props.StringProperty(name="Video", subtype="FILE_PATH", description="Video file to bake")
     frame_start: bpy.props.IntProperty(name="Start", min=0, default=0, description="First video frame (0-based)")
     frame_end: bpy.props.IntProperty(name="End", min=0, default=0, description="Video frame to stop before; 0 = to the end")
-    subject: bpy.props.EnumProperty(name="Subject", items=_SUBJECT_ITEMS, default="follow",
-                                    description="Which person is the subject when several are in view")
-    num_poses: bpy.props.IntProperty(name="People", min=1, max=6, default=2,
-                                     description="People to look for; 1 is fastest when only the subject is in view")
+    subject: bpy.props.EnumProperty(
+        name="Subject", items=subject_items,
+        description="Who the subject is when several people are in view (Find People lists them); live, the "
+                    "largest (or most central) person at the start is followed")
+    people_found: bpy.props.StringProperty(name="People Found", options={"HIDDEN"},
+                                           description="The last Find People: who was found in which video (JSON)")
+    live_person: bpy.props.IntProperty(
+        name="Follow Person", min=0, default=0, update=_follow_live_person,
+        description="Live: follow the person with this number on the preview (0 = keep the one followed)")
+    num_poses: bpy.props.IntProperty(name="People", min=1, max=6, default=4,
+                                     description="People BlazePose follows at once; 1 = only the subject is in view "
+                                                 "(fastest: no people pass)")
     roi: bpy.props.IntVectorProperty(
         name="Region", size=4, min=0, default=(0, 0, 0, 0),
         description="Pixel rectangle x0, y0, x1, y1 around the subject the detector looks at; 0 for x1 / y1 = the frame's edge",
@@ -95,7 +108,7 @@ def tracking_settings(settings: RASMOCAP_PG_settings, model_path: Path):
 
     x0, y0, x1, y1 = settings.roi
     roi = RegionOfInterest(x0, y0, x1 or None, y1 or None) if any(settings.roi) else None
-    return TrackingSettings(model_path, roi, settings.subject, settings.num_poses)
+    return TrackingSettings(model_path, roi, subject_choice(settings), settings.num_poses)
 
 
 def cleaning_settings(settings: RASMOCAP_PG_settings):

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ..capture.worker import CaptureWorker
-
 __all__ = ["Job", "add", "remove", "find", "jobs", "stop_all", "release_all"]
 
 
 class Job(Protocol):
-    worker: CaptureWorker
+    def stop(self) -> None:
+        """End the job (may key what it recorded: Blender data is still there)."""
 
-    def stop(self) -> None: ...
+    def release(self) -> None:
+        """Stop the job's threads only (Blender quitting: its data must not be touched any more)."""
 
 
 _JOBS: list[Job] = []
@@ -47,5 +47,5 @@ def release_all() -> None:
     """Interpreter exit (Blender quitting): stop every job's thread, so cameras are released,
     without touching Blender data any more."""
     for job in list(_JOBS):
-        job.worker.stop()
+        job.release()
     _JOBS.clear()

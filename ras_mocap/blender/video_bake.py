@@ -1,4 +1,6 @@
-"""Bake from video in steps, so Blender stays responsive: BlazePose runs over the video on the
+"""Bake from video in steps, so Blender stays responsive. Phase 1 (unless Find People already ran
+on the same video and settings, or one pose is looked for): the people pass on a background
+thread, then the subject chosen. Phase 2: BlazePose follows the subject over the video on the
 capture worker (every frame, lossless); each tick on the main thread collects what it found.
 When the video is done, the track is cleaned, solved and keyed in one go (the zero-lag filter
 and foot pinning need the whole track)."""
@@ -6,8 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..capture.background import BackgroundTask
+from ..capture.people import People, Person
 from ..capture.sources import SourceError, VideoFileSource
-from ..capture.tracking import TrackingSettings, TrackRecorder
+from ..capture.tracking import TrackingSettings, TrackRecorder, find_subject, subject_meta
 from ..capture.worker import CaptureWorker, WorkerState
 from ..core.track import Track
 
@@ -15,24 +19,49 @@ __all__ = ["VideoBake"]
 
 
 class VideoBake:
-    """Detection of `video` [start_frame, end_frame) on a worker thread; `tick()` until it is done."""
+    """Detection of `video` [start_frame, end_frame) off the main thread; `tick()` until it is done.
 
-    def __init__(self, video: str | Path, settings: TrackingSettings, start_frame: int = 0, end_frame: int | None = None):
+    people: the people pass's result (people, subject, why) if it is known already.
+    """
+
+    def __init__(self, video: str | Path, settings: TrackingSettings, start_frame: int = 0, end_frame: int | None = None,
+                 people: tuple[People, Person, str] | None = None):
         self.video = Path(video)
         self.settings = settings
-        self.worker = CaptureWorker(lambda: VideoFileSource(self.video, start_frame, end_frame), settings,
-                                    queue_size=32, lossless=True)
+        self.start_frame, self.end_frame = start_frame, end_frame
+        self.people = people
+        self.worker: CaptureWorker | None = None
+        self._people_task: BackgroundTask | None = None
         self._recorder: TrackRecorder | None = None
         self.done = False
 
     def start(self) -> None:
-        """Open the video and the model (their errors are raised here) and start detecting."""
+        """Open the video and the model (their errors are raised here) and start."""
+        if self.people is None and self.settings.num_poses > 1:
+            VideoFileSource(self.video, self.start_frame, self.end_frame).close()  # a bad file fails here
+            self._people_task = BackgroundTask(
+                lambda progress: find_subject(self.video, self.settings, self.start_frame, self.end_frame, progress),
+                name="ras-mocap-people").start()
+        else:
+            self._start_tracking()
+
+    def _start_tracking(self) -> None:
+        follow = self.people[1] if self.people else None
+        self.worker = CaptureWorker(lambda: VideoFileSource(self.video, self.start_frame, self.end_frame),
+                                    self.settings, queue_size=32, lossless=True, follow=follow)
         self.worker.start()
-        meta = {**self.worker.meta, **self.settings.describe()}
+        meta = {**self.worker.meta, **self.settings.describe(), **(subject_meta(*self.people) if self.people else {})}
         self._recorder = TrackRecorder(self.worker.fps, self.worker.image_size_px, meta)
 
     def tick(self) -> bool:
-        """Collect the frames detected since the last tick; False once the whole range is in."""
+        """Advance: collect the frames detected since the last tick; False once the whole range is
+        in. Raises what stopped the people pass (nobody found, a cancel, an error)."""
+        if self.worker is None:
+            if self._people_task.running:
+                return True
+            self.people = self._people_task.result()
+            self._start_tracking()
+            return True
         running = self.worker.running  # read before draining: nothing can arrive after it ended
         for pose_frame in self.worker.drain():
             self._recorder.add(pose_frame)
@@ -45,12 +74,26 @@ class VideoBake:
 
     @property
     def progress(self) -> float:
-        """0..1 of the frames to detect."""
+        """0..1 of the current phase."""
+        if self.worker is None:
+            return self._people_task.fraction if self._people_task else 0.0
         return min(1.0, self.frames_done / self.worker.n_frames) if self.worker.n_frames else 0.0
 
+    @property
+    def status(self) -> str:
+        if self.worker is None:
+            task = self._people_task
+            return f"Finding people: frame {task.done_count} of {task.total} looked at" if task else "Starting"
+        return f"Detecting pose: frame {self.frames_done} of {self.worker.n_frames}"
+
     def stop(self) -> None:
-        """Cancel: the worker stops and its thread is joined; nothing has been keyed."""
-        self.worker.stop()
+        """Cancel: the threads stop and are joined; nothing has been keyed."""
+        if self._people_task is not None:
+            self._people_task.cancel()
+        if self.worker is not None:
+            self.worker.stop()
+
+    release = stop  # (at interpreter exit: only threads, no Blender data)
 
     def track(self) -> Track:
         """The finished track (raises what stopped the worker, or if no frame was decoded)."""

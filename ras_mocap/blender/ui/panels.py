@@ -5,8 +5,10 @@ import json
 
 import bpy
 
+from ...capture.background import BackgroundTask
 from .. import running
 from ..live import LiveSession
+from ..people import PEOPLE_IMAGE
 from ..preview import PREVIEW_IMAGE
 from ..prefs import preferences
 from ..video_bake import VideoBake
@@ -56,7 +58,16 @@ class RASMOCAP_PT_source(_SubPanel, bpy.types.Panel):
         if prefs:
             layout.prop(prefs, "model_variant")
         subject = layout.column(heading="Subject")
-        subject.prop(settings, "subject")
+        row = subject.row(align=True)
+        row.prop(settings, "subject")
+        if settings.source != "WEBCAM":
+            finding = running.find(BackgroundTask)
+            if finding is None:
+                row.operator("ras_mocap.find_people", text="", icon="VIEWZOOM")
+            else:
+                subject.progress(factor=finding.fraction, type="BAR", text="Finding people (Esc cancels)")
+            if PEOPLE_IMAGE in bpy.data.images:
+                subject.label(text=f'Who is who: image "{PEOPLE_IMAGE}"', icon="IMAGE_DATA")
         subject.prop(settings, "num_poses")
         subject.prop(settings, "roi")
 
@@ -100,6 +111,7 @@ class RASMOCAP_PT_live(_SubPanel, bpy.types.Panel):
             row.prop(settings, "record", toggle=True, icon="REC")
             row.operator("ras_mocap.stop_capture", icon="PAUSE")
             layout.label(text=session.status)
+            layout.prop(settings, "live_person")
             if PREVIEW_IMAGE in bpy.data.images:
                 layout.label(text=f'Preview: image "{PREVIEW_IMAGE}" (Image Editor)', icon="IMAGE_DATA")
         if prefs:
@@ -121,8 +133,7 @@ class RASMOCAP_PT_bake(_SubPanel, bpy.types.Panel):
         if job is None:
             layout.operator("ras_mocap.bake_video", icon="REC")
         else:
-            layout.progress(factor=job.progress, type="BAR",
-                            text=f"Detecting {job.frames_done} / {job.worker.n_frames} (Esc cancels)")
+            layout.progress(factor=job.progress, type="BAR", text=f"{job.status} (Esc cancels)")
 
 
 class RASMOCAP_PT_gait(_SubPanel, bpy.types.Panel):
