@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
-from .filters import fill_short_gaps, lowpass_zero_phase
+from .filters import fill_short_gaps, lowpass_zero_phase, valid_runs
 from .left_right import LIMB_PAIRS, find_swaps, swap_limbs
 from .plausibility import PlausibilityLimits, implausible_frames
 from .skeleton import KP
@@ -19,6 +19,7 @@ from .track import Track
 __all__ = ["CleaningSettings", "clean_track", "usable_frames", "trusted_frames"]
 
 _CORE_POINTS = [KP[name] for name in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")]
+_KNEES, _ANKLES = [KP["left_knee"], KP["right_knee"]], [KP["left_ankle"], KP["right_ankle"]]
 
 
 @dataclass(frozen=True)
@@ -41,15 +42,32 @@ def usable_frames(track: Track, min_visibility: float) -> np.ndarray:
     return track.found & (torso_visibility >= min_visibility)
 
 
+def _half_seen_edges(track: Track, valid: np.ndarray, min_visibility: float) -> np.ndarray:
+    """(N,) bool: the frames at the start and end of each run that do not show both legs (the
+    better of knee and ankle seen less than min_visibility), in runs that have frames showing
+    both: someone entering the view or stepping out from behind a tree is trusted from the
+    first frame that shows the whole body (before it, the hidden leg is BlazePose's guess). A
+    run that never shows both legs (someone seated at a webcam) keeps all its frames."""
+    legs_seen = np.maximum(track.visibility[:, _KNEES], track.visibility[:, _ANKLES]).min(axis=1) >= min_visibility
+    edges = np.zeros(len(valid), bool)
+    for start, stop in valid_runs(valid):
+        whole = np.flatnonzero(legs_seen[start:stop])
+        if len(whole):
+            edges[start:start + whole[0]] = True
+            edges[start + whole[-1] + 1:stop] = True
+    return edges
+
+
 def trusted_frames(track: Track, settings: CleaningSettings) -> tuple[np.ndarray, dict[str, int]]:
-    """(N,) bool: usable frames whose pose is plausible; and how many frames each test rejected."""
+    """(N,) bool: usable frames whose pose is plausible and whole; how many frames each test rejected."""
     valid = usable_frames(track, settings.min_visibility)
     if settings.plausibility is None or not valid.any():
         return valid, {}
     rejected = implausible_frames(track.image_xy_px, valid, track.time_s, settings.plausibility)
     for flags in rejected.values():
         valid = valid & ~flags
-    return valid, {test: int(flags.sum()) for test, flags in rejected.items()}
+    rejected["half_seen"] = _half_seen_edges(track, valid, settings.min_visibility)
+    return valid & ~rejected["half_seen"], {test: int(flags.sum()) for test, flags in rejected.items()}
 
 
 def _torso_px(track: Track, valid: np.ndarray) -> float:
