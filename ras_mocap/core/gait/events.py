@@ -51,9 +51,9 @@ class GaitEvents:
 
 def straight_passes(points_m: np.ndarray, fps: float) -> list[tuple[int, int]]:
     """[start, stop) frames of each straight, moving stretch: the walk split at stops (pelvis
-    slower than 0.15 m/s over half a second) and turns (heading, over a second, more than 45 deg
-    off the pass's opening heading for at least half a second): a noisy depth estimate or a
-    short hesitation does not split a pass."""
+    slower than 0.15 m/s over half a second) and turns (heading, the net travel over a second,
+    more than 45 deg off the pass's opening heading for at least half a second): a noisy depth
+    estimate or a short hesitation does not split a pass."""
     pelvis = mid_hip(points_m)[:, :2]
     persist = max(1, int(round(PERSIST_S * fps)))
     passes: list[tuple[int, int]] = []
@@ -61,8 +61,7 @@ def straight_passes(points_m: np.ndarray, fps: float) -> list[tuple[int, int]]:
         raw = np.gradient(pelvis[start:stop], axis=0) * fps
         speed = np.linalg.norm(uniform_filter1d(raw, persist, axis=0, mode="nearest"), axis=1)
         moving = binary_closing(np.pad(speed > STOP_SPEED_M_S, persist, mode="edge"), np.ones(persist, bool))[persist:-persist]
-        velocity = uniform_filter1d(raw, 2 * persist, axis=0, mode="nearest")
-        heading = np.degrees(np.arctan2(velocity[:, 1], velocity[:, 0]))
+        heading = _headings_deg(pelvis[start:stop], 2 * persist)
         for run_start, run_stop in valid_runs(moving):
             first = run_start
             while first < run_stop:
@@ -74,6 +73,17 @@ def straight_passes(points_m: np.ndarray, fps: float) -> list[tuple[int, int]]:
                 passes.append((start + first, start + end))
                 first = end
     return [(a, b) for a, b in passes if b - a >= MIN_PASS_S * fps]
+
+
+def _headings_deg(path: np.ndarray, window: int) -> np.ndarray:
+    """(N,) heading of a (N, 2) path at each frame: the direction of its net travel over
+    `window` frames around it, the window sliding inward at the path's ends so it keeps its
+    length there (a velocity averaged with padded ends would repeat the first frame's, the
+    noisiest: at a run's start the depth guess still settles)."""
+    last = len(path) - 1
+    first = np.clip(np.arange(len(path)) - window // 2, 0, max(last - window, 0))
+    travel = path[np.minimum(first + window, last)] - path[first]
+    return np.degrees(np.arctan2(travel[:, 1], travel[:, 0]))
 
 
 def _refined(signal: np.ndarray, peaks: np.ndarray) -> np.ndarray:
