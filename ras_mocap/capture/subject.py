@@ -23,7 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .detector import Detection
-from .people import IdentityLinker, People, Person, sightings_of
+from .identities import IdentityLinker, sightings_of
+from .people import People, Person
 
 __all__ = ["SUBJECT_RULES", "SubjectChoice", "choose_subject", "LiveSubject", "STILL_BODY_HEIGHTS_PER_S",
            "AUTO_RULE"]

@@ -24,7 +24,8 @@ import numpy as np
 
 from ..core.track import Track
 from .detector import Detection, PoseDetector, RegionOfInterest
-from .people import Cancelled, People, PeopleSettings, Person, Sighting, find_people
+from .identities import Sighting
+from .people import Cancelled, People, PeopleSettings, Person, find_people
 from .sources import Frame, FrameSource, ReadAhead, SourceError, VideoFileSource
 from .subject import LiveSubject, SubjectChoice, choose_subject
 

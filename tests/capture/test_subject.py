@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from ras_mocap.capture.detector import Detection
-from ras_mocap.capture.people import People, Person, Sighting
+from ras_mocap.capture.identities import Sighting
+from ras_mocap.capture.people import People, Person
 from ras_mocap.capture.subject import LiveSubject, SubjectChoice, choose_subject
 
 SIZE = (1000, 500)
