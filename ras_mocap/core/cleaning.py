@@ -43,12 +43,14 @@ def usable_frames(track: Track, min_visibility: float) -> np.ndarray:
 
 
 def _half_seen_edges(track: Track, valid: np.ndarray, min_visibility: float) -> np.ndarray:
-    """(N,) bool: the frames at the start and end of each run that do not show both legs (the
-    better of knee and ankle seen less than min_visibility), in runs that have frames showing
+    """(N,) bool: the frames at the start and end of each run that do not show both legs (neither
+    knee nor ankle in the frame with visibility min_visibility or more), in runs that have frames showing
     both: someone entering the view or stepping out from behind a tree is trusted from the
     first frame that shows the whole body (before it, the hidden leg is BlazePose's guess). A
     run that never shows both legs (someone seated at a webcam) keeps all its frames."""
-    legs_seen = np.maximum(track.visibility[:, _KNEES], track.visibility[:, _ANKLES]).min(axis=1) >= min_visibility
+    in_frame = np.all((track.image_xyz[..., :2] >= 0) & (track.image_xyz[..., :2] <= 1), axis=-1)
+    seen = (track.visibility >= min_visibility) & in_frame  # (BlazePose rates points below the frame's edge visible)
+    legs_seen = (seen[:, _KNEES] | seen[:, _ANKLES]).all(axis=1)
     edges = np.zeros(len(valid), bool)
     for start, stop in valid_runs(valid):
         whole = np.flatnonzero(legs_seen[start:stop])

@@ -81,3 +81,17 @@ def crowd_video(path: Path, walk: Path, in_place: Path) -> Path:
         canvas[330:492, 970:1258] = far
         out.append(canvas)
     return write_video(path, out, 30.0)
+
+
+def cropped_copy(source: Path, path: Path, box_px: tuple[int, int, int, int]) -> Path:
+    """A copy of a real video cropped to (x0, y0, x1, y1): e.g. only the upper body in view."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(source))
+    fps = cap.get(cv2.CAP_PROP_FPS)
+    x0, y0, x1, y1 = box_px
+    out = []
+    while (read := cap.read())[0]:
+        out.append(np.ascontiguousarray(read[1][y0:y1, x0:x1]))
+    cap.release()
+    return write_video(path, out, fps)
