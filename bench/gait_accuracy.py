@@ -76,7 +76,7 @@ def true_steps(walk, strikes: dict) -> tuple[dict, dict]:
 
 
 def deepmimic_cases(seeds: int):
-    camera = SideCamera()
+    camera = SideCamera.seeing(-0.4, 10.1)  # the whole 10 s walk in view
     walk = truth_walk(SHARED / "fixtures/motion/humanoid3d_walk.txt", seconds=10, camera=camera)
     runs = [valid_runs(walk.contact_sagittal[:, column]) for column in range(2)]
     strikes = {s: np.array([a for a, _ in runs[c] if a > 0], float) for c, s in enumerate(SIDES)}

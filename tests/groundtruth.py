@@ -121,6 +121,21 @@ class SideCamera:
         cam = self.to_camera(world_m)
         return self.focal_px * cam[..., :2] / cam[..., 2:3] + np.asarray(self.size_px) / 2
 
+    @classmethod
+    def seeing(cls, x_min_m: float, x_max_m: float, margin_m: float = 0.8) -> SideCamera:
+        """A side camera whose image spans the walk's [x_min_m, x_max_m] with a margin, at the
+        default camera's pixels per metre (the same body size and noise in pixels), with the
+        focal length the pipeline assumes for such an image (a 65 deg field of view): a walk
+        longer than the default camera's 8 m of view leaves its image, which no tracker sees."""
+        from ras_mocap.core.rootmotion import focal_px_for
+
+        default = cls()
+        px_per_m = default.focal_px / default.distance_m
+        size_px = (int(np.ceil((x_max_m - x_min_m + 2 * margin_m) * px_per_m)), default.size_px[1])
+        focal_px = focal_px_for(size_px)
+        return cls(distance_m=focal_px / px_per_m, centre_x_m=(x_min_m + x_max_m) / 2, focal_px=focal_px,
+                   size_px=size_px)
+
 
 @dataclass(frozen=True)
 class TruthWalk:
