@@ -73,6 +73,23 @@ def test_subject_at_a_pixel_follows_the_man_on_the_box():
     assert np.all(hip[track.found, 1] < 500) and np.all(np.abs(hip[on_box, 0] - 700) < 150)
 
 
+def test_live_follows_the_first_person_and_never_the_walker_who_comes_later():
+    """Live there is no people pass: on the Sports2D frames, as a camera would give them, the man
+    on the box (alone at the start) is followed and the walker who appears at frame ~40 is never
+    taken while he is in view."""
+    from ras_mocap.capture.sources import VideoFileSource
+    from ras_mocap.capture.tracking import PoseTracker
+
+    settings = TrackingSettings(model_path("full"))
+    with VideoFileSource(SPORTS2D_VIDEO, end_frame=150) as source, \
+            PoseTracker(settings, (source.width, source.height)) as tracker:
+        frames = [tracker.process(frame) for frame in source]
+        assert len({key for key, _ in tracker.live_subject.people}) >= 2  # both in view by the end
+    followed = [f for f in frames if f.detection is not None]
+    hip_y = np.array([f.detection.image_xyz[[23, 24], 1].mean() * 994 for f in followed])
+    assert len(followed) >= 120 and np.all(hip_y < 500)
+
+
 def test_region_of_interest_maps_back_to_the_full_frame():
     track = track_video(SPORTS2D_VIDEO, TrackingSettings(model_path("lite"), RegionOfInterest(y0=470)), 60, 90)
     assert track.found.mean() > 0.8

@@ -7,7 +7,7 @@ import sys
 
 from ras_mocap.core.track import Track
 from tests.capture.videos import noise_video
-from tests.conftest import POSE2SIM_VIDEO, REPO, WALK_SIDE_VIDEO, model_path
+from tests.conftest import POSE2SIM_VIDEO, REPO, SPORTS2D_VIDEO, WALK_SIDE_VIDEO, model_path
 
 
 def _cli(*args, env_model=None, cwd=None):
@@ -59,6 +59,19 @@ def test_track_and_capture_write_tracks(tmp_path):
     assert take.meta["live"] and 30 <= len(take) <= 46  # 1.5 s of a 30 fps camera
     cameras = _cli("cameras")
     assert cameras.returncode == 0 and "camera" in cameras.stdout
+
+
+def test_people_lists_who_is_in_the_video_and_draws_a_sheet(tmp_path):
+    run = _cli("people", SPORTS2D_VIDEO, "--sheet", tmp_path / "people.png", env_model=model_path("full"))
+    assert run.returncode == 0, run.stderr[-3000:]
+    rows = [line for line in run.stdout.splitlines() if line[:4].strip().isdigit()]
+    assert len(rows) >= 3 and sum("<- subject: walks" in row for row in rows) == 1
+    import cv2
+
+    sheet = cv2.imread(str(tmp_path / "people.png"))
+    assert sheet is not None and sheet.shape[1] >= 1500
+    bad = _cli("people", SPORTS2D_VIDEO, "--subject", "9", env_model=model_path("full"))
+    assert bad.returncode == 2 and "no person 9 in this clip (people found: 1, 2, 3" in bad.stderr
 
 
 def test_a_video_with_nobody_in_it_is_reported(tmp_path):
