@@ -23,8 +23,6 @@ VENV := .venv-$(BLENDER)
 PY := $(VENV)/bin/python
 PYTHON ?= $(shell sh tools/find_python.sh $(PY_VERSION))
 DEMO := demo_out
-# The demo clip has bystanders: follow the walker inside a region around her path, while she crosses.
-DEMO_ARGS := --start 35 --end 196 --roi ,470,, --subject follow
 
 .PHONY: venv demo test test-4.2 test-matrix extension clean
 
@@ -40,7 +38,7 @@ $(VENV)/.installed: requirements.txt constraints-blender-4.2.txt
 demo: venv
 	@if [ -z "$$RAS_MOCAP_MODEL" ]; then echo "RAS_MOCAP_MODEL is not set: downloading the official BlazePose model (offline? set RAS_MOCAP_MODEL=/path/to/pose_landmarker_full.task)"; fi
 	$(PY) tools/fetch_demo_video.py $(DEMO)/sports2d_demo_walk.mp4
-	$(PY) -m ras_mocap bake $(DEMO)/sports2d_demo_walk.mp4 --model full --download $(DEMO_ARGS) \
+	$(PY) -m ras_mocap bake $(DEMO)/sports2d_demo_walk.mp4 --model full --download \
 		--out $(DEMO)/walk.blend --bvh $(DEMO)/walk.bvh
 	$(PY) -m ras_mocap gait $(DEMO)/walk.npz --report $(DEMO)/gait
 
