@@ -13,6 +13,15 @@ from tests.capture.videos import noise_video
 from tests.conftest import POSE2SIM_VIDEO, SPORTS2D_VIDEO, model_path
 
 
+def test_one_person_clip_with_all_defaults_matches_the_one_pose_track():
+    """pose2sim: the people pass finds one person and pass 2 follows her; the landmarks are those
+    of the plain one-pose track within BlazePose's own jitter."""
+    tracks = [track_video(POSE2SIM_VIDEO, TrackingSettings(model_path("full"), num_poses=n)) for n in (4, 1)]
+    assert [t.found.sum() for t in tracks] == [100, 100] and len(tracks[0].meta["people"]) == 1
+    distance_px = np.linalg.norm(tracks[0].image_xy_px - tracks[1].image_xy_px, axis=-1)
+    assert np.median(distance_px) < 3.0 and np.percentile(distance_px, 95) < 12.0  # (measured 1.6 / 6.1 of 1920)
+
+
 def test_pose2sim_person_found_in_every_frame(pose2sim_track):
     track = pose2sim_track
     assert len(track) == 100 and track.fps == pytest.approx(60.0)
@@ -54,7 +63,7 @@ def test_sports2d_walker_is_the_subject_with_all_defaults():
     demo = (track.frame_index >= 35) & (track.frame_index < 195)
     hip = _hip_px(track)
     seen = np.flatnonzero(track.found & demo)
-    assert len(seen) >= 0.9 * (demo.sum() - 10)  # she steps out from behind the tree at ~40
+    assert len(seen) >= 0.9 * demo.sum()  # (measured 152 of 160: she steps out from behind the tree at ~40)
     assert np.all(hip[track.found, 1] > 600)  # the lower half: never the man on the box
     assert np.diff(hip[seen, 0]).max() < 30  # she walks one way, no jump to somebody else
     assert hip[seen[0], 0] > 1300 and hip[seen[-1], 0] < 150
