@@ -138,6 +138,68 @@ class SideCamera:
 
 
 @dataclass(frozen=True)
+class ViewCamera:
+    """A level pinhole camera at `azimuth_deg` about the vertical through the walk's middle:
+    0 = on the subject's right (a side view), 90 = ahead of the walker looking back (head-on),
+    as the rendered walks' cameras stand (their README). `to_camera` and `project_px` as
+    SideCamera's."""
+
+    azimuth_deg: float
+    middle_m: tuple[float, float, float]
+    distance_m: float = 6.5
+    height_m: float = 1.0
+    focal_px: float = 700.0
+    size_px: tuple[int, int] = (960, 540)
+
+    @property
+    def position_m(self) -> np.ndarray:
+        a = np.radians(self.azimuth_deg)
+        mx, my, _ = self.middle_m
+        return np.array([mx + self.distance_m * np.sin(a), my - self.distance_m * np.cos(a), self.height_m])
+
+    @property
+    def rotation(self) -> np.ndarray:
+        """World -> camera axes (x right, y down, z forward)."""
+        forward = np.array(self.middle_m) - self.position_m
+        forward[2] = 0.0
+        z = forward / np.linalg.norm(forward)
+        x = np.cross(z, [0.0, 0.0, 1.0])
+        return np.stack([x, np.cross(z, x), z])
+
+    def to_camera(self, world_m: np.ndarray) -> np.ndarray:
+        return (world_m - self.position_m) @ self.rotation.T
+
+    def project_px(self, world_m: np.ndarray) -> np.ndarray:
+        cam = self.to_camera(world_m)
+        return self.focal_px * cam[..., :2] / cam[..., 2:3] + np.asarray(self.size_px) / 2
+
+
+def blazepose_like(keypoints_m: np.ndarray, fps: float, camera, noise_body_heights: float = 0.01,
+                   depth_scale: float = 0.5, seed: int = 0):
+    """What BlazePose might report of exact keypoints (N, 33, 3) through `camera`, as a Track:
+    image points off by `noise_body_heights` of a 1.7 m body (RMS, in pixels at each frame's
+    distance), and world landmarks (camera axes, about the hips) whose depth is compressed by
+    `depth_scale`, with as much 3D noise."""
+    from ras_mocap.core.track import Track
+
+    rng = np.random.default_rng(seed)
+    cam = camera.to_camera(keypoints_m)
+    sigma_m = noise_body_heights * 1.7
+    image_px = camera.project_px(keypoints_m)
+    px_per_m = camera.focal_px / cam[:, KP["left_hip"], 2]
+    image_px = image_px + rng.normal(0, 1, image_px.shape) * (sigma_m * px_per_m)[:, None, None] / np.sqrt(2)
+    world = cam - 0.5 * (cam[:, [KP["left_hip"]]] + cam[:, [KP["right_hip"]]])
+    world = world * np.array([1.0, 1.0, depth_scale]) + rng.normal(0, sigma_m / np.sqrt(3), world.shape)
+    track = Track.empty(len(keypoints_m), fps, camera.size_px)
+    track.found[:] = True
+    track.visibility[:] = 1.0
+    track.world_xyz_m[:] = world
+    track.image_xyz[..., :2] = image_px / np.asarray(camera.size_px)
+    track.image_xyz[..., 2] = 0.0
+    return track
+
+
+@dataclass(frozen=True)
 class TruthWalk:
     fps: float
     keypoints_m: np.ndarray  # (N, 33, 3) Blender world

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 
 from .filters import fill_short_gaps, lowpass_zero_phase, valid_runs
-from .left_right import LIMB_PAIRS, find_swaps, swap_limbs
+from .left_right import BODY_EVIDENCE, BODY_PAIRS, LIMB_PAIRS, find_swaps, swap_body, swap_limbs
 from .plausibility import PlausibilityLimits, implausible_frames
 from .skeleton import KP
 from .track import Track
@@ -29,7 +29,7 @@ class CleaningSettings:
     max_gap_s: float = 0.25
     """Gaps up to this long are interpolated; longer ones stay gaps (no invented motion)."""
     fix_swaps: bool = True
-    """Undo left/right label swaps of the legs (temporal continuity in the image)."""
+    """Undo left/right label swaps (temporal continuity in the image): of the whole body, then of the legs."""
     cutoff_hz: float | None = 6.0
     """Zero-lag low-pass cutoff (6 Hz suits walking); None keeps the raw jitter."""
     plausibility: PlausibilityLimits | None = PlausibilityLimits()
@@ -89,8 +89,12 @@ def clean_track(track: Track, settings: CleaningSettings = CleaningSettings()) -
     swapped_counts = {}
     if settings.fix_swaps and valid.any():
         torso_px = _torso_px(track, valid)
+        swapped = find_swaps(track.image_xy_px, valid, track.time_s, torso_px, BODY_EVIDENCE)
+        swapped_counts["body"] = int(swapped.sum())
+        world = swap_body(world, swapped)
+        image_xyz, visibility, presence = (swap_limbs(v, swapped, BODY_PAIRS) for v in (image_xyz, visibility, presence))
         for limb, pairs in LIMB_PAIRS.items():
-            swapped = find_swaps(track.image_xy_px, valid, track.time_s, torso_px, pairs)
+            swapped = find_swaps(image_xyz[..., :2] * np.asarray(track.image_size_px, float), valid, track.time_s, torso_px, pairs)
             swapped_counts[limb] = int(swapped.sum())
             image_xyz, world, visibility, presence = (
                 swap_limbs(values, swapped, pairs) for values in (image_xyz, world, visibility, presence)

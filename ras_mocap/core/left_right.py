@@ -1,7 +1,8 @@
 """Left/right label swaps of BlazePose limbs, found by temporal continuity and undone.
 
 Seen from the side, BlazePose sometimes gives the near leg the far leg's labels
-for a few frames. A true limb moves smoothly; a label swap makes both labelled
+for a few frames. Seen from the front it sometimes takes the whole body for one facing the
+other way: every label swapped, and its 3D guess mirrored in depth. A true limb moves smoothly; a label swap makes both labelled
 limbs jump. Per frame we choose
 "as detected" or "swapped" so that the labelled limbs move the least from frame
 to frame, with a small cost for every swapped frame (so ambiguous frames, where
@@ -14,7 +15,16 @@ import numpy as np
 from .filters import valid_runs
 from .skeleton import KP
 
-__all__ = ["LIMB_PAIRS", "find_swaps", "swap_limbs"]
+__all__ = ["LIMB_PAIRS", "BODY_PAIRS", "BODY_EVIDENCE", "find_swaps", "swap_limbs", "swap_body"]
+
+BODY_PAIRS = ((1, 4), (2, 5), (3, 6)) + tuple((left, left + 1) for left in range(7, 33, 2))
+"""Every left/right keypoint pair: the eyes (inner, centre, outer: 1-3 left, 4-6 right), then
+BlazePose numbers each left point odd and its right the even number after it."""
+BODY_EVIDENCE = tuple((KP[f"left_{p}"], KP[f"right_{p}"]) for p in ("hip", "ear", "eye"))
+"""What tells a whole-body swap: the hips and the face jump by their width. Not the limbs,
+which cross each other, nor the shoulders: on the pose2sim clip the lite model swaps only the
+shoulders of a body turned half away, under a raised arm. In profile these pairs nearly
+overlap, and the labels stay as detected."""
 
 LIMB_PAIRS: dict[str, tuple[tuple[int, int], ...]] = {
     "legs": tuple((KP[f"left_{p}"], KP[f"right_{p}"]) for p in ("knee", "ankle", "heel", "foot_index")),
@@ -73,6 +83,14 @@ def _viterbi(hyp: np.ndarray, time_s: np.ndarray, swap_cost: float) -> np.ndarra
     for t in range(n - 1, 0, -1):
         choice[t - 1] = back[t, choice[t]]
     return choice.astype(bool)
+
+
+def swap_body(world_xyz_m: np.ndarray, swapped: np.ndarray) -> np.ndarray:
+    """World landmarks (N, 33, 3) of whole-body swapped frames as the body really stands: the
+    labels exchanged and the depth about the hips mirrored (BlazePose's guess faced the other way)."""
+    out = swap_limbs(world_xyz_m, swapped, BODY_PAIRS)
+    out[swapped, :, 2] *= -1
+    return out
 
 
 def swap_limbs(values: np.ndarray, swapped: np.ndarray, pairs: tuple[tuple[int, int], ...]) -> np.ndarray:

@@ -1,13 +1,15 @@
 """Cleaning on real tracks: jitter, knee range, and left/right swaps against the rendered walk's truth."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from ras_mocap.core.cleaning import CleaningSettings, clean_track
 from ras_mocap.core.filters import OneEuroFilter
-from ras_mocap.core.left_right import LIMB_PAIRS, find_swaps, swap_limbs
-from tests.conftest import WALK_SIDE_TRUTH
+from ras_mocap.core.left_right import BODY_PAIRS, LIMB_PAIRS, find_swaps, swap_body, swap_limbs
+from tests.conftest import SHARED, WALK_SIDE_TRUTH
 
 LEG_POINTS = [23, 24, 25, 26, 27, 28]  # hips, knees, ankles
 
@@ -104,3 +106,25 @@ def test_injected_swaps_are_recovered_exactly(walk_side_tracks, truth):
     scrambled = swap_limbs(unswapped, injected, pairs)
     found = find_swaps(scrambled, track.found, track.time_s, scale=150.0, pairs=pairs)
     np.testing.assert_array_equal(np.flatnonzero(found), np.flatnonzero(injected))
+
+
+def test_whole_body_swaps_of_a_frontal_view_are_undone_in_image_and_depth():
+    """A walker approaching head-on, seen as BlazePose might, whose whole body is taken for one
+    facing away in a third of the frames (every label swapped, the 3D guess mirrored in depth):
+    the cleaning finds exactly those frames and restores labels and depth."""
+    from tests.groundtruth import ViewCamera, blazepose_like, truth_walk
+
+    walk = truth_walk(SHARED / "fixtures" / "motion" / "humanoid3d_walk.txt", seconds=4)
+    middle = tuple(np.nanmean(walk.keypoints_m.reshape(-1, 3), axis=0) * [1, 1, 0])
+    track = blazepose_like(walk.keypoints_m, walk.fps, ViewCamera(90.0, middle), noise_body_heights=0.005)
+    injected = np.zeros(len(track), bool)
+    for start in (8, 40, 75, 101):
+        injected[start:start + 10] = True
+    scrambled = replace(track, image_xyz=swap_limbs(track.image_xyz, injected, BODY_PAIRS),
+                        world_xyz_m=swap_body(track.world_xyz_m, injected))
+    settings = CleaningSettings(cutoff_hz=None, plausibility=None)
+    clean = clean_track(scrambled, settings)
+    assert clean.meta["cleaning"]["swapped_frames"]["body"] == injected.sum()
+    np.testing.assert_allclose(clean.image_xyz, track.image_xyz, atol=1e-12)
+    np.testing.assert_allclose(clean.world_xyz_m, track.world_xyz_m, atol=1e-12)
+    assert clean_track(track, settings).meta["cleaning"]["swapped_frames"]["body"] == 0
