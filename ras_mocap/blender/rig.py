@@ -1,32 +1,18 @@
 """Generate the RAS rig: a human armature with IK legs and arms and an FK/IK switch."""
 from __future__ import annotations
 
-import math
-
 import bpy
 import numpy as np
 
 from ..core.rig_spec import RAS_BONES, BodyLengths, rest_pose
 from ..core.armature import RestBone
+from ..core.ik_targets import POLE_ANGLE_RAD, RAS_IK_CHAINS
 from ..core.retarget import RetargetProfile
 
-POLE_ANGLE_RAD = -math.pi / 2
-"""The RAS rig's IK pole angle: with roll 0, the knees and elbows bend towards their poles."""
-
-__all__ = ["add_ras_rig", "rest_bones", "prepare_for_keys", "IK_PROPERTIES", "POLE_ANGLE_RAD"]
+__all__ = ["add_ras_rig", "rest_bones", "prepare_for_keys", "IK_PROPERTIES"]
 
 IK_PROPERTIES = {"ik_legs": "legs", "ik_arms": "arms"}
 """Custom properties on the rig object: 0 = FK (baked rotations), 1 = IK targets drive the limb."""
-
-# (chain tip, IK target, its direction, pole, pole offset from the middle joint, FK/IK property)
-_IK_CHAINS = tuple(
-    (f"{tip}.{side}", f"{target}.{side}", np.array(direction), f"{pole}.{side}", np.array(offset), prop)
-    for side in ("L", "R")
-    for tip, target, direction, pole, offset, prop in (
-        ("shin", "foot_ik", (0.0, -0.1, 0.0), "knee_pole", (0.0, -0.5, 0.0), "ik_legs"),
-        ("forearm", "hand_ik", (0.0, 0.0, -0.1), "elbow_pole", (0.0, 0.4, 0.0), "ik_arms"),
-    )
-)
 
 
 def _drive_by_property(owner, path: str, rig: bpy.types.Object, prop: str) -> None:
@@ -62,12 +48,12 @@ def add_ras_rig(context: bpy.types.Context, lengths: BodyLengths | None = None, 
         if spec.parent:
             bone.parent = edit_bones[spec.parent]
             bone.use_connect = bool(np.allclose(edit_bones[spec.parent].tail, bone.head)) and spec.name != "pelvis"
-    for tip, target, direction, pole, offset, _prop in _IK_CHAINS:
-        end = edit_bones[tip]
-        control = edit_bones.new(target)
-        control.head, control.tail = end.tail, np.asarray(end.tail) + direction
-        pole_bone = edit_bones.new(pole)
-        pole_bone.head = np.asarray(end.head) + offset
+    for chain in RAS_IK_CHAINS:
+        end = edit_bones[chain.lower]
+        control = edit_bones.new(chain.target)
+        control.head, control.tail = end.tail, np.asarray(end.tail) + chain.target_tail_m
+        pole_bone = edit_bones.new(chain.pole)
+        pole_bone.head = np.asarray(end.head) + chain.pole_offset_m
         pole_bone.tail = np.asarray(pole_bone.head) + (0.0, 0.0, 0.05)
         for control_bone in (control, pole_bone):
             control_bone.parent = edit_bones["root"]
@@ -78,13 +64,13 @@ def add_ras_rig(context: bpy.types.Context, lengths: BodyLengths | None = None, 
     modes = {spec.name: spec.rotation_mode for spec in RAS_BONES}
     for pose_bone in rig.pose.bones:
         pose_bone.rotation_mode = modes.get(pose_bone.name, "XYZ")
-    for tip, target, _direction, pole, _offset, prop in _IK_CHAINS:
-        ik = rig.pose.bones[tip].constraints.new("IK")
-        ik.target, ik.subtarget = rig, target
-        ik.pole_target, ik.pole_subtarget = rig, pole
+    for chain in RAS_IK_CHAINS:
+        ik = rig.pose.bones[chain.lower].constraints.new("IK")
+        ik.target, ik.subtarget = rig, chain.target
+        ik.pole_target, ik.pole_subtarget = rig, chain.pole
         ik.pole_angle = POLE_ANGLE_RAD
         ik.chain_count = 2
-        _drive_by_property(ik, "influence", rig, prop)
+        _drive_by_property(ik, "influence", rig, chain.switch)
     return rig
 
 
