@@ -20,8 +20,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from ras_mocap.blender import compat, keys, rig as rig_module  # noqa: E402
+from ras_mocap.core.lifting import pose_points  # noqa: E402
 from ras_mocap.core.rig_spec import body_lengths_from_world  # noqa: E402
-from ras_mocap.core.solver import solve  # noqa: E402
+from ras_mocap.core.solver import aim_rig  # noqa: E402
 from tests.groundtruth import SideCamera, truth_walk  # noqa: E402
 
 SHARED = REPO.parent / "shared"
@@ -56,7 +57,8 @@ def main() -> None:
     walk = truth_walk(SHARED / "fixtures/motion/humanoid3d_walk.txt", seconds=args.seconds, camera=camera)
     bpy.ops.wm.read_factory_settings(use_empty=True)
     rig = rig_module.add_ras_rig(bpy.context, body_lengths_from_world(walk.world_landmarks_m))
-    channels = solve(walk.world_landmarks_m, walk.image_px, camera.size_px, rig_module.rest_bones(rig), fps=walk.fps)
+    points, _hips = pose_points(walk.world_landmarks_m, walk.image_px, camera.size_px)
+    channels = aim_rig(points, rig_module.rest_bones(rig))
     frames = np.arange(len(walk.world_landmarks_m)) + 1
     n_keys = len(frames) * 3 * (len(channels.euler_rad) + len(channels.location_m))
 

@@ -21,6 +21,7 @@ from .capture.sources import SourceError
 from .capture.subject import AUTO_RULE, SUBJECT_RULES, SubjectChoice
 from .core.cleaning import CleaningSettings
 from .core.retarget import PROFILE_NAMES, RetargetProfile
+from .core.rootmotion import DEFAULT_FOV_DEG
 from .core.track import Track, TrackError
 
 SUBJECT_HELP = (
@@ -80,12 +81,24 @@ def _cleaning_options() -> argparse.ArgumentParser:
     return options
 
 
+def _body_options() -> argparse.ArgumentParser:
+    options = argparse.ArgumentParser(add_help=False)
+    group = options.add_argument_group("body and camera (the whole-clip fit)")
+    group.add_argument("--height-m", type=float,
+                       help="the person's body height: sets the metric scale (default: BlazePose's own)")
+    group.add_argument("--fov-deg", type=float,
+                       help=f"the camera's field of view across the image's longer side (default {DEFAULT_FOV_DEG:g}; "
+                            "a phone's main camera is about 65-70, a webcam 60-80)")
+    return options
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ras_mocap", description="Single-camera motion capture on Blender's bpy module.")
     commands = parser.add_subparsers(dest="command", required=True)
     detection, video_range, cleaning = _detection_options(), _video_range_options(), _cleaning_options()
+    body = _body_options()
 
-    bake = commands.add_parser("bake", parents=[detection, video_range, cleaning],
+    bake = commands.add_parser("bake", parents=[detection, video_range, cleaning, body],
                                help="track a video (or load a track) and bake it onto a rig in a .blend")
     bake.add_argument("input", type=Path, help="a video file, or a landmark track (.npz) saved earlier")
     bake.add_argument("--out", type=Path, required=True, help="the .blend to write")
@@ -121,13 +134,11 @@ def _parser() -> argparse.ArgumentParser:
     people.add_argument("input", type=Path, help="a video file")
     people.add_argument("--sheet", type=Path, help="also draw a contact sheet: frames with every person's box and id (PNG)")
 
-    gait = commands.add_parser("gait", parents=[detection, video_range, cleaning],
+    gait = commands.add_parser("gait", parents=[detection, video_range, cleaning, body],
                                help="gait analysis of a walk: angles, events, spatio-temporal parameters, cycles")
     gait.add_argument("input", type=Path, help="a video file, or a landmark track (.npz) saved earlier")
     gait.add_argument("--report", type=Path, required=True,
                       help="folder for angles.csv, events.csv, summary.json and cycles.png")
-    gait.add_argument("--height-m", type=float,
-                      help="the walker's body height: sets the metric scale (default: BlazePose's own)")
 
     commands.add_parser("cameras", help="list the camera indices that open")
     return parser
@@ -227,9 +238,12 @@ def _bake(args: argparse.Namespace) -> None:
     from .blender.bake import bake_to_files
 
     profile = RetargetProfile.load(args.profile) if args.profile else None
-    result = bake_to_files(track, args.out, args.bvh, cleaning, args.onto, args.armature, profile, track_path)
+    result = bake_to_files(track, args.out, args.bvh, cleaning, args.onto, args.armature, profile, track_path,
+                           args.height_m, args.fov_deg)
     print(f"baked frames {result.frame_start}-{result.frame_end} onto {result.rig_name} "
           f"as action {result.action_name!r}")
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"blend: {args.out}" + (f"\nbvh: {args.bvh}" if args.bvh else ""))
 
 
@@ -243,7 +257,7 @@ def _gait(args: argparse.Namespace) -> None:
     from .core.gait.walk import walk_points_m
 
     track = Track.load(args.input) if args.input.suffix.lower() == ".npz" else _track_video(args)
-    points_m, fps = walk_points_m(track, _cleaning(args), args.height_m)
+    points_m, fps = walk_points_m(track, _cleaning(args), args.height_m, args.fov_deg)
     analysis = analyse(points_m, fps)
     paths = write_report(analysis, args.report, {"input": str(args.input), **{k: track.meta.get(k) for k in ("model", "subject")}})
     summary = analysis.summary

@@ -1,25 +1,24 @@
 """Key an armature from a landmark track: the Blender end of the offline pipeline."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import bpy
 import numpy as np
 
-from ..core.cleaning import CleaningSettings, clean_track
+from ..core.cleaning import CleaningSettings
 from ..core.filters import valid_runs
-from ..core.forward import posed_matrices
-from ..core.ik_targets import ik_target_locations
+from ..core.pipeline import fit_clip, rig_channels, rig_lengths
 from ..core.retarget import RetargetProfile
-from ..core.rig_spec import BodyLengths, body_lengths_from_world
-from ..core.solver import solve
+from ..core.rig_spec import BodyLengths
 from ..core.track import Track
 from . import export, keys, rig as rig_module
 from .prefs import track_cache_dir
 
 __all__ = [
-    "BakeResult", "TRACK_PROPERTY", "FIRST_FRAME_PROPERTY", "bake_track", "bake_to_files", "rig_to_file",
+    "BakeResult", "TRACK_PROPERTY", "FIRST_FRAME_PROPERTY", "FIT_PROPERTY", "bake_track", "bake_to_files", "rig_to_file",
     "store_track", "scene_frames",
 ]
 
@@ -27,6 +26,8 @@ TRACK_PROPERTY = "ras_mocap_track"
 """Custom property of a baked action: the path of the landmark track it was baked from."""
 FIRST_FRAME_PROPERTY = "ras_mocap_first_frame"
 """Custom property of a baked action: the scene frame of the track's first row."""
+FIT_PROPERTY = "ras_mocap_fit"
+"""Custom property of a baked action: what the whole-clip fit found (JSON: camera, floor, cost)."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class BakeResult:
     action_name: str
     frame_start: int
     frame_end: int
+    warnings: tuple[str, ...] = ()
 
 
 def bake_track(
@@ -45,8 +47,11 @@ def bake_track(
     profile: RetargetProfile | None = None,
     previous_to_nla: bool = False,
     track_path: Path | None = None,
+    body_height_m: float | None = None,
+    fov_deg: float | None = None,
 ) -> BakeResult:
-    """Clean and solve the track and key it onto `rig` (a new RAS rig sized from the person if None;
+    """Clean the track, fit one body to the whole clip (core.pipeline; `body_height_m` and the
+    camera's `fov_deg` if known) and key it and key it onto `rig` (a new RAS rig sized from the person if None;
     any other rig through its retarget `profile`, by default the bundled one that fits; its
     driven bones are switched to Euler rotation).
 
@@ -58,22 +63,15 @@ def bake_track(
     with a fake user. The raw track stays on disk (`track_path`, else saved by `store_track`)
     and the action records where, so gait analysis never re-runs detection.
     """
-    clean = clean_track(track, cleaning)
-    valid = clean.found
-    if not valid.any():
-        raise ValueError("nobody was detected in any frame of the track; nothing to bake")
+    clip = fit_clip(track, cleaning, body_height_m, fov_deg)
+    valid = clip.valid
     if rig is None:
-        rig = rig_module.add_ras_rig(context, body_lengths_from_world(clean.world_xyz_m[valid]))
+        rig = rig_module.add_ras_rig(context, rig_lengths(clip.body))
     else:
         profile = profile or RetargetProfile.matching({bone.name for bone in rig.data.bones})
         profile.check({bone.name for bone in rig.data.bones})
         rig_module.prepare_for_keys(rig, profile)
-    points = (clean.world_xyz_m[valid], clean.image_xy_px[valid], clean.image_size_px)
-    bones = rig_module.rest_bones(rig)
-    channels = solve(*points, bones, profile, fps=clean.sample_rate_hz)
-    # IK controls (the RAS rig's): keyed where FK puts the limbs, so the FK/IK switch agrees
-    posed = posed_matrices(bones, channels, int(valid.sum()))
-    channels.location_m |= ik_target_locations(posed, {bone.name: bone for bone in bones}, rig_module.POLE_ANGLE_RAD)
+    channels = rig_channels(clip, rig_module.rest_bones(rig), profile)
 
     _keep_previous_action(rig, previous_to_nla)
     source_name = Path(track.meta.get("source", "capture")).stem
@@ -85,13 +83,25 @@ def bake_track(
         scene.render.fps_base = scene.render.fps / track.fps
     frames = scene_frames(scene, track, scene.frame_start)
     action[FIRST_FRAME_PROPERTY] = float(frames[0])
+    action[FIT_PROPERTY] = json.dumps(clip.body.meta)
     run_ends = np.cumsum([stop - start for start, stop in valid_runs(valid)]) - 1
     keys.write_pose_channels(action, rig, frames[valid], channels.euler_rad, channels.location_m,
                              hold_keys=run_ends[:-1])
     first, last = int(np.floor(frames[0])), int(np.ceil(frames[-1]))
     scene.frame_start, scene.frame_end = first, last
     scene.frame_set(first)
-    return BakeResult(rig.name, action.name, first, last)
+    return BakeResult(rig.name, action.name, first, last, _warnings(clip.body.meta, int(valid.sum())))
+
+
+def _warnings(meta: dict, frames: int) -> tuple[str, ...]:
+    """What the user should know about a fit: a body far from where the landmarks put it, many
+    frames the body does not match."""
+    out = [meta["warning"]] if "warning" in meta else []
+    poor = len(meta["poorly_fitted_frames"])
+    if poor > 0.05 * frames:
+        out.append(f"{poor} of {frames} frames fit the image poorly (a left/right swap, another person's "
+                   "keypoints): see the action's ras_mocap_fit property")
+    return tuple(out)
 
 
 def store_track(track: Track, name: str) -> Path:
@@ -134,6 +144,8 @@ def bake_to_files(
     armature: str | None = None,
     profile: RetargetProfile | None = None,
     track_path: Path | None = None,
+    body_height_m: float | None = None,
+    fov_deg: float | None = None,
 ) -> BakeResult:
     """Headless bake, saved as `blend_path` (and BVH): onto a new RAS rig in an empty scene, or
     onto an armature of the .blend `onto` (the only one, or the one named `armature`)."""
@@ -146,7 +158,8 @@ def bake_to_files(
         bpy.ops.wm.open_mainfile(filepath=str(onto))
         rig = _find_armature(armature, onto)
     context = bpy.context
-    result = bake_track(context, track, rig, cleaning, profile, track_path=track_path)
+    result = bake_track(context, track, rig, cleaning, profile, track_path=track_path, body_height_m=body_height_m,
+                        fov_deg=fov_deg)
     export.save_blend(blend_path)
     if bvh_path:
         export.export_bvh(context, bpy.data.objects[result.rig_name], bvh_path)

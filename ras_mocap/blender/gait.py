@@ -28,6 +28,7 @@ def analyse_take(
     report_dir: Path | None = None,
     body_height_m: float | None = None,
     cleaning: CleaningSettings = CleaningSettings(),
+    fov_deg: float | None = None,
 ) -> tuple[GaitAnalysis, dict[str, Path]]:
     """Analyse the walk of the rig's current take (from the track it was baked from): report files
     (default: beside the track, in <track>_gait/), a marker at each event, the plot as image."""
@@ -38,7 +39,7 @@ def analyse_take(
     if not track_path.is_file():
         raise ValueError(f"the landmark track of {action.name} is missing: {track_path}")
     track = Track.load(track_path)
-    points_m, fps = walk_points_m(track, cleaning, body_height_m)
+    points_m, fps = walk_points_m(track, cleaning, body_height_m, fov_deg)
     analysis = analyse(points_m, fps)
     report_dir = Path(report_dir) if report_dir else track_path.with_name(f"{track_path.stem}_gait")
     paths = write_report(analysis, report_dir, {"track": str(track_path), "action": action.name})

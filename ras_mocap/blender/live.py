@@ -50,11 +50,13 @@ class LiveSession:
         smoothing: LiveSmoothing = LiveSmoothing(),
         cleaning: CleaningSettings = CleaningSettings(),
         show_preview: bool = True,
+        fit_options: dict | None = None,
     ):
         profile = profile or RetargetProfile.matching({bone.name for bone in rig.data.bones})
         rig_module.prepare_for_keys(rig, profile)
         self.rig, self.worker, self.profile, self.cleaning = rig, worker, profile, cleaning
         self.show_preview = show_preview
+        self.fit_options = fit_options or {}  # bake_track's body_height_m and fov_deg for a recorded take
         self._solver = LiveSolver(RigSetup.of(rig_module.rest_bones(rig), profile), worker.image_size_px)
         self._filter = OneEuroFilter(smoothing.min_cutoff_hz, smoothing.beta)
         worker.on_frame = self._solve  # from now on; frames solved before are skipped
@@ -83,7 +85,8 @@ class LiveSession:
         track = recorder.to_track()
         if not track.found.any():
             return None
-        result = bake_track(context or bpy.context, track, self.rig, self.cleaning, self.profile, previous_to_nla=True)
+        result = bake_track(context or bpy.context, track, self.rig, self.cleaning, self.profile, previous_to_nla=True,
+                            **self.fit_options)
         self.takes.append(result)
         return result
 
@@ -153,6 +156,9 @@ class LiveSession:
         """Stop the worker (thread joined), key a take being recorded; what happened, for a report."""
         self.worker.stop()
         self.tick()  # frames still queued
-        take = self.stop_recording(context)
         ended = self.worker.message if self.worker.state in (WorkerState.FAILED, WorkerState.ENDED) else "capture stopped"
+        try:
+            take = self.stop_recording(context)
+        except ValueError as exc:  # the take could not be fitted (e.g. a body height no person has)
+            return f"{ended}; the take was not keyed: {exc}"
         return ended + (f"; take keyed as {take.action_name} (frames {take.frame_start}-{take.frame_end})" if take else "")

@@ -7,7 +7,7 @@ import bpy
 
 from .people import subject_choice, subject_items
 
-__all__ = ["RASMOCAP_PG_settings", "tracking_settings", "cleaning_settings", "retarget_profile"]
+__all__ = ["RASMOCAP_PG_settings", "tracking_settings", "cleaning_settings", "fit_options", "retarget_profile"]
 
 _PROFILE_ITEMS = (
     ("AUTO", "Automatic", "The bundled profile whose bones the rig has (RAS, Mixamo, Rigify)"),
@@ -57,7 +57,13 @@ class RASMOCAP_PG_settings(bpy.types.PropertyGroup):
     )
     body_height_m: bpy.props.FloatProperty(
         name="Body Height", min=0.0, max=2.5, default=0.0, subtype="DISTANCE", unit="LENGTH",
-        description="The walker's height, for the gait's metric scale; 0 = BlazePose's own scale",
+        description="The person's height: the metric scale of the fitted body and the gait; 0 = BlazePose's own scale",
+    )
+    fov_deg: bpy.props.FloatProperty(
+        name="Field of View (deg)", min=0.0, max=170.0, default=0.0,
+        description="The camera's field of view across the image's longer side (a phone's main camera about "
+                    "65-70 degrees, a webcam 60-80); 0 = 65 degrees. A zoomed-in camera given as wide makes a "
+                    "walk towards it look shorter",
     )
     gait_summary: bpy.props.StringProperty(name="Gait Summary", description="The last gait analysis (JSON)",
                                            options={"HIDDEN"})
@@ -116,6 +122,11 @@ def cleaning_settings(settings: RASMOCAP_PG_settings):
     from ..core.cleaning import CleaningSettings
 
     return CleaningSettings(fix_swaps=settings.fix_swaps, cutoff_hz=settings.cutoff_hz or None)
+
+
+def fit_options(settings: RASMOCAP_PG_settings) -> dict[str, float | None]:
+    """The panel's body height and field of view (degrees) for the whole-clip fit, None where unset."""
+    return {"body_height_m": settings.body_height_m or None, "fov_deg": settings.fov_deg or None}
 
 
 def retarget_profile(settings: RASMOCAP_PG_settings):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-__all__ = ["RestBone", "PoseChannels", "blender_euler", "rotation_from_blender_euler"]
+__all__ = ["RestBone", "PoseChannels", "blender_euler", "rotation_from_blender_euler", "continuous_euler"]
 
 
 @dataclass(frozen=True)
@@ -44,3 +44,26 @@ def blender_euler(rotation: Rotation, mode: str) -> np.ndarray:
 def rotation_from_blender_euler(euler_xyz: np.ndarray, mode: str) -> Rotation:
     """The inverse of blender_euler."""
     return Rotation.from_euler(mode.lower(), euler_xyz[:, ["XYZ".index(axis) for axis in mode]])
+
+
+def continuous_euler(euler_xyz: np.ndarray, mode: str) -> np.ndarray:
+    """(N, 3) Blender Euler angles made continuous over frames: each frame takes, of its two
+    equivalent triples (a, b, c) and (a + pi, pi - b, c + pi) in the mode's order, each shifted by
+    whole turns, the one nearest the previous frame's (np.unwrap alone keeps a gimbal flip)."""
+    first, middle, last = ("XYZ".index(axis) for axis in mode)
+    out = np.array(euler_xyz, float)
+    alternative = out.copy()
+    alternative[:, first] += np.pi
+    alternative[:, middle] = np.pi - alternative[:, middle]
+    alternative[:, last] += np.pi
+    turn = 2 * np.pi
+    previous = out[0]
+    for t in range(1, len(out)):
+        best = None
+        for candidate in (out[t], alternative[t]):
+            near = candidate + turn * np.round((previous - candidate) / turn)
+            distance = float(np.sum((near - previous) ** 2))
+            if best is None or distance < best[0]:
+                best = (distance, near)
+        out[t] = previous = best[1]
+    return out

@@ -5,7 +5,8 @@ import numpy as np
 
 from .armature import PoseChannels
 from .skeleton import KP
-from .solver import RigSetup, keypoint_joints, local_eulers, person_leg_m, pose_points
+from .lifting import pose_points
+from .solver import RigSetup, keypoint_joints, local_eulers, person_leg_m
 
 __all__ = ["LiveSolver"]
 

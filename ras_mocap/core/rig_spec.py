@@ -10,7 +10,7 @@ import numpy as np
 
 from .skeleton import KP
 
-__all__ = ["BoneSpec", "BodyLengths", "RAS_BONES", "body_lengths_from_world", "rest_pose"]
+__all__ = ["BoneSpec", "BodyLengths", "RAS_BONES", "body_lengths_from_world", "rest_pose", "ras_rest_bones"]
 
 
 @dataclass(frozen=True)
@@ -132,3 +132,25 @@ def rest_pose(lengths: BodyLengths) -> dict[str, np.ndarray]:
             f"toe_tip.{side}": (hip_x, -L.foot_m, 0.0),
         }
     return {name: np.asarray(p, float) for name, p in joints.items()}
+
+
+def _bone_matrix(head: np.ndarray, tail: np.ndarray) -> np.ndarray:
+    """A bone's rest matrix for roll 0, as Blender makes it: the shortest rotation taking +Y onto
+    the bone (Rodrigues), so the rig need not be built in Blender to be solved for."""
+    y = (tail - head) / np.linalg.norm(tail - head)
+    c = y[1]
+    if c < -1 + 1e-9:  # pointing straight down -Y: Blender turns it about Z
+        return np.diag([-1.0, -1.0, 1.0])
+    k = np.array([y[2], 0.0, -y[0]])  # (0, 1, 0) x y
+    skew = np.array([[0.0, -k[2], k[1]], [k[2], 0.0, -k[0]], [-k[1], k[0], 0.0]])
+    return np.eye(3) + skew + skew @ skew / (1 + c)
+
+
+def ras_rest_bones(lengths: BodyLengths) -> list:
+    """The RAS rig's deforming and root bones at rest (what Add RAS Rig builds), parents first."""
+    from .armature import RestBone
+
+    joints = rest_pose(lengths)
+    return [RestBone(spec.name, spec.parent, _bone_matrix(joints[spec.head], joints[spec.tail]), joints[spec.head],
+                     float(np.linalg.norm(joints[spec.tail] - joints[spec.head])), spec.rotation_mode)
+            for spec in RAS_BONES]

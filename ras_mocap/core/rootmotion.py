@@ -50,20 +50,3 @@ def hip_path_camera_m(
     normal = np.einsum("nki,nk,nkj->nij", A, w, A)
     rhs = np.einsum("nki,nk,nk->ni", A, w, b)
     return np.linalg.solve(normal, rhs[..., None])[..., 0]
-
-
-def lift_image_landmarks(
-    world_xyz_m: np.ndarray,
-    image_xy_px: np.ndarray,
-    hip_camera_m: np.ndarray,
-    image_size_px: tuple[int, int],
-    focal_px: float | None = None,
-) -> np.ndarray:
-    """Hip-centred landmarks (N, K, 3) whose image-plane positions come from the 2D landmarks
-    (back-projected at the world landmarks' depth) and only the depth from the 3D network:
-    BlazePose places points more accurately in the image than in its metric 3D guess."""
-    f = focal_px or focal_px_for(image_size_px)
-    centre = np.asarray(image_size_px, float) / 2
-    depth = world_xyz_m[..., 2:3] + hip_camera_m[:, None, 2:3]
-    in_plane = (image_xy_px - centre) * depth / f - hip_camera_m[:, None, :2]
-    return np.concatenate([in_plane, world_xyz_m[..., 2:3]], axis=-1)

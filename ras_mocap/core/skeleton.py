@@ -1,7 +1,7 @@
 """The 33 BlazePose keypoints and the index sets the solver and gait code use."""
 from __future__ import annotations
 
-__all__ = ["KEYPOINT_NAMES", "KP", "N_KEYPOINTS", "TRUNK_AND_LEG_OF_HEIGHT", "mediapipe_to_blender"]
+__all__ = ["KEYPOINT_NAMES", "KP", "N_KEYPOINTS", "TRUNK_AND_LEG_OF_HEIGHT", "HIP_TO_ANKLE_OF_HEIGHT", "mediapipe_to_blender"]
 
 import numpy as np
 
@@ -25,6 +25,9 @@ KEYPOINT_NAMES: tuple[str, ...] = (
 )
 N_KEYPOINTS = len(KEYPOINT_NAMES)
 KP: dict[str, int] = {name: i for i, name in enumerate(KEYPOINT_NAMES)}
+HIP_TO_ANKLE_OF_HEIGHT = 0.491
+"""Hip joint to ankle joint as a fraction of body height (Winter, Biomechanics and Motor Control
+of Human Movement: hip 0.530 H, ankle 0.039 H above the floor)."""
 """Keypoint index by name, e.g. KP["left_knee"] == 25."""
 
 TRUNK_AND_LEG_OF_HEIGHT = 0.779

@@ -1,10 +1,10 @@
-"""Landmarks -> armature pose: per-bone local rotations (Euler) and root motion, vectorised.
+"""Keypoints in 3D -> armature pose: per-bone local rotations (Euler) and root motion, vectorised.
 
 Each driven bone is aimed from two keypoint-derived joints; twisting drives (pelvis, spine,
 chest, neck, head, hands, feet) also take a side direction, the others swing from their
-parent's pose. Any rig through a retarget profile (retarget.py); root motion from the image
-and the metric landmarks (rootmotion.py); planted feet pinned (contacts.py); one frame at a
-time in live_solver.py.
+parent's pose. Any rig through a retarget profile (retarget.py). Offline the keypoints are
+the body fitted to the whole clip (pipeline.py); live, one frame's lifted landmarks
+(live_solver.py).
 """
 from __future__ import annotations
 
@@ -13,15 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from .armature import PoseChannels, RestBone, blender_euler
-from .contacts import image_contacts, pin_feet
-from .forward import posed_joints
+from .armature import PoseChannels, RestBone, blender_euler, continuous_euler
 from .retarget import RetargetProfile, rest_joints
-from .rootmotion import hip_path_camera_m, lift_image_landmarks
-from .skeleton import KP, mediapipe_to_blender
+from .skeleton import KP
 from .vectors import cross, unit
 
-__all__ = ["BoneDrive", "RAS_DRIVES", "RigSetup", "keypoint_joints", "pose_points", "local_eulers", "person_leg_m", "solve"]
+__all__ = ["BoneDrive", "RAS_DRIVES", "RigSetup", "keypoint_joints", "local_eulers", "person_leg_m", "aim_rig"]
 
 
 @dataclass(frozen=True)
@@ -191,41 +188,8 @@ def _armature_deltas(setup: RigSetup, joints: dict[str, np.ndarray]) -> dict[str
     return deltas
 
 
-_ARMS = {side: [KP[f"{side}_{p}"] for p in ("elbow", "wrist", "pinky", "index", "thumb")] for side in ("left", "right")}
-
-
-def _keep_world_arms(lifted: np.ndarray, world_xyz_m: np.ndarray) -> np.ndarray:
-    """Arms as the 3D network sees them, hung from the lifted shoulders: a forearm pointing at
-    the camera is short in the image, and a 2D error there turns it by tens of degrees."""
-    out = lifted.copy()
-    for side, points in _ARMS.items():
-        shoulder = KP[f"{side}_shoulder"]
-        out[:, points] = lifted[:, shoulder, None] + world_xyz_m[:, points] - world_xyz_m[:, shoulder, None]
-    return out
-
-
-def _travel_m(hip_camera_m: np.ndarray, scale: float) -> np.ndarray:
-    """The hip's travel (N, 3) in Blender's world for a static, level camera looking along +y:
-    x and height from the start, depth from its median; times `scale` (rig size / person size)."""
-    x = hip_camera_m[:, 0] - hip_camera_m[0, 0]
-    depth = hip_camera_m[:, 2] - np.median(hip_camera_m[:, 2])
-    up = hip_camera_m[0, 1] - hip_camera_m[:, 1]
-    return scale * np.stack([x, depth, up], axis=-1)
-
-
 def _leg_m(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray) -> float:
     return float(np.median(np.linalg.norm(knee - hip, axis=-1) + np.linalg.norm(ankle - knee, axis=-1)))
-
-
-def pose_points(
-    world_xyz_m: np.ndarray, image_xy_px: np.ndarray, image_size_px: tuple[int, int], focal_px: float | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """The keypoints the bones are aimed at, (N, 33, 3) hip-centred in Blender axes, and the
-    hip's camera-space path (N, 3): image landmarks lifted at the 3D network's depth, except the
-    arms, which keep the network's 3D shape."""
-    hip_camera_m = hip_path_camera_m(world_xyz_m, image_xy_px, image_size_px, focal_px)
-    lifted = lift_image_landmarks(world_xyz_m, image_xy_px, hip_camera_m, image_size_px, focal_px)
-    return mediapipe_to_blender(_keep_world_arms(lifted, world_xyz_m)), hip_camera_m
 
 
 def local_eulers(setup: RigSetup, joints: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -253,51 +217,21 @@ def _eulers_by_mode(matrices: dict[str, np.ndarray], modes: dict[str, str]) -> d
     return out
 
 
-def solve(
-    world_xyz_m: np.ndarray,
-    image_xy_px: np.ndarray,
-    image_size_px: tuple[int, int],
-    bones: list[RestBone],
-    profile: RetargetProfile | None = None,
-    focal_px: float | None = None,
-    fps: float | None = None,
-    drives: dict[str, BoneDrive] = RAS_DRIVES,
-) -> PoseChannels:
-    """Solve every frame of a gap-free track (MediaPipe world axes) for an armature at rest.
-
-    The pose comes from the image landmarks lifted to 3D at the world landmarks' depth
-    (pose_points). `bones` must list parents before children; `profile` says which bone is
-    which body part (the RAS rig's by default); `focal_px` is the camera's focal length if
-    known (it only sets the depth scale of the root path). The root moves with the person,
-    scaled by the rig's leg length over theirs, with the rig's lowest foot point on the floor
-    in the median frame. With `fps`, feet planted in the image are pinned (contacts.py).
-    Returns Blender pose-bone channels keyed by the rig's bone names.
-    """
-    setup = RigSetup.of(bones, profile, drives)
-    profile = setup.profile
-    points, hip_camera_m = pose_points(world_xyz_m, image_xy_px, image_size_px, focal_px)
-    joints = keypoint_joints(points)
-    euler = {name: np.unwrap(angles, axis=0) for name, angles in local_eulers(setup, joints).items()}
-    orders = {bone.name: bone.rotation_mode for bone in bones if bone.name in euler}
-
-    root = next(b for b in bones if b.name == profile.location_bone)
-    scale = setup.leg_m / person_leg_m(joints)
-    travel = _travel_m(hip_camera_m, scale)
-    to_rest_frame = root.matrix  # a location channel is in the root bone's rest frame
-    posed = posed_joints(bones, PoseChannels(euler, orders, {root.name: travel @ to_rest_frame}), len(points))
-    feet = [posed[profile.bones[f"{part}.{s}"]][i] for s in ("L", "R") for part in ("foot", "toe")
-            if profile.bones.get(f"{part}.{s}") in posed for i in (0, 1)]
-    floor_m = np.median(np.min([p[:, 2] for p in feet], axis=0))
-    travel[:, 2] -= floor_m
-    contact = None
-    if fps:
-        on_floor = {name: (head - (0, 0, floor_m), tail - (0, 0, floor_m)) for name, (head, tail) in posed.items()}
-        contact = image_contacts(image_xy_px, fps)
-        pin_feet(joints, on_floor, profile, contact, fps)
-        euler = {name: np.unwrap(angles, axis=0) for name, angles in local_eulers(setup, joints).items()}
-    location = {root.name: travel @ to_rest_frame}
-    return PoseChannels(euler_rad=euler, euler_order=orders, location_m=location, foot_contact=contact)
-
-
 def person_leg_m(joints: dict[str, np.ndarray]) -> float:
     return sum(_leg_m(joints[f"hip.{s}"], joints[f"knee.{s}"], joints[f"ankle.{s}"]) for s in ("L", "R"))
+
+
+def aim_rig(points_m: np.ndarray, bones: list[RestBone], profile: RetargetProfile | None = None,
+            drives: dict[str, BoneDrive] = RAS_DRIVES) -> PoseChannels:
+    """Channels of a rig aimed at keypoints (N, 33, 3) in the world (Blender axes, the floor at
+    z = 0; the fitted body's): each driven bone's rotation from its drive, continuous Euler
+    angles in its own order, and the location bone moved with the mid-hip, the whole motion
+    scaled by the rig's leg length over the body's."""
+    setup = RigSetup.of(bones, profile, drives)
+    joints = keypoint_joints(points_m)
+    orders = {bone.name: bone.rotation_mode for bone in bones if bone.name in setup.drives}
+    euler = {name: continuous_euler(angles, orders[name]) for name, angles in local_eulers(setup, joints).items()}
+    root = next(b for b in bones if b.name == setup.profile.location_bone)
+    scale = setup.leg_m / person_leg_m(joints)
+    location = {root.name: (scale * joints["mid_hip"] - setup.rest["mid_hip"]) @ root.matrix}
+    return PoseChannels(euler_rad=euler, euler_order=orders, location_m=location)

@@ -1,5 +1,6 @@
-"""The noise-free truth walk solved onto a rig Rigify generates from its human metarig, run as
-its own process: `python -m tests.blender.rigify_walk` prints the errors as JSON.
+"""The noise-free truth walk's fitted body keyed onto a rig Rigify generates from its human
+metarig, run as its own process: `python -m tests.blender.rigify_walk` prints, as JSON, how
+far the rig's joints are from the fitted body's.
 
 Its own process because bpy 4.2 segfaults at interpreter exit once Rigify has been enabled
 (a Python class freed from a space type after the interpreter is gone, even with Rigify
@@ -17,16 +18,15 @@ import numpy as np
 from ras_mocap.blender import keys, rig as rig_module
 from ras_mocap.core.retarget import RetargetProfile
 from ras_mocap.core.skeleton import KP
-from ras_mocap.core.solver import solve
-from tests.conftest import SHARED
-from tests.groundtruth import SideCamera, angle_rmse_deg, truth_keypoints, truth_walk
-
-WALK = SHARED / "fixtures" / "motion" / "humanoid3d_walk.txt"
+from ras_mocap.core.pipeline import rig_channels
+from tests.blender.test_solver_truth import fitted_keypoints, noise_free_clip
+from tests.groundtruth import angle_rmse_deg
 
 
 def rigify_walk_errors() -> dict:
     """Rigify's FK controls keyed through the rigify profile; the result read from Blender's
-    evaluation of its ORG bones: angle RMSE (deg) per side and the largest root travel error (m)."""
+    evaluation of its ORG bones: angle RMSE (deg) per side against the fitted body and the
+    largest root travel error (m, at the body's size)."""
     import addon_utils
     import bpy
 
@@ -38,13 +38,12 @@ def rigify_walk_errors() -> dict:
     profile = RetargetProfile.load("rigify")
     matched = RetargetProfile.matching({bone.name for bone in rig.data.bones}).name == profile.name
     rig_module.prepare_for_keys(rig, profile)
-    camera = SideCamera()
-    walk = truth_walk(WALK, seconds=4, camera=camera)
-    channels = solve(walk.world_landmarks_m, walk.image_px, camera.size_px, rig_module.rest_bones(rig), profile,
-                     focal_px=camera.focal_px)
-    frames = np.arange(len(walk.keypoints_m)) + 1
+    clip, _walk = noise_free_clip()
+    body = clip.body.world_m
+    channels = rig_channels(clip, rig_module.rest_bones(rig), profile)
+    frames = np.arange(len(body)) + 1
     keys.write_pose_channels(bpy.data.actions.new("truth"), rig, frames, channels.euler_rad, channels.location_m)
-    points = np.full_like(walk.keypoints_m, np.nan)
+    points = np.full_like(body, np.nan)
     bones = rig.pose.bones
     for row, frame in enumerate(frames):
         bpy.context.scene.frame_set(int(frame))
@@ -55,11 +54,12 @@ def rigify_walk_errors() -> dict:
             points[row, KP[f"{side}_foot_index"]] = bones[f"ORG-toe.{s}"].tail
             points[row, KP[f"{side}_shoulder"]] = bones[f"ORG-upper_arm.{s}"].head
     legs = [np.linalg.norm(p[:, KP["left_hip"]] - p[:, KP["left_knee"]], axis=-1)
-            + np.linalg.norm(p[:, KP["left_knee"]] - p[:, KP["left_ankle"]], axis=-1) for p in (points, walk.keypoints_m)]
+            + np.linalg.norm(p[:, KP["left_knee"]] - p[:, KP["left_ankle"]], axis=-1) for p in (points, body)]
     scale = np.median(legs[0]) / np.median(legs[1])  # the rig is taller than the walker
     root = 0.5 * (points[:, KP["left_hip"]] + points[:, KP["right_hip"]])
-    travel_error_m = (root - root[0]) / scale - (walk.root_m - walk.root_m[0])
-    rmse = angle_rmse_deg(points, truth_keypoints(walk))
+    fitted_root = 0.5 * (body[:, KP["left_hip"]] + body[:, KP["right_hip"]])
+    travel_error_m = (root - root[0]) / scale - (fitted_root - fitted_root[0])
+    rmse = angle_rmse_deg(points, fitted_keypoints(clip))
     return {"profile_matched": matched, "rmse_deg": {k: v.tolist() for k, v in rmse.items()},
             "travel_error_m": float(np.abs(travel_error_m).max())}
 

@@ -1,10 +1,16 @@
-"""The whole pipeline on the rendered side walk against its exact truth (walk_side_truth.npz):
-video -> BlazePose (full) -> cleaning -> solve onto the RAS rig (feet pinned, as a bake does).
+"""The whole pipeline on the three rendered walks against their exact truth (fixtures/synthetic):
+video -> BlazePose (full, all defaults) -> cleaning -> the whole-clip fit -> the RAS rig built by
+the real bpy -> the gait analysis. The camera's field of view is the one the fixtures' README
+gives (the lens, as a user who knows it passes --fov-deg); with the default 65 deg instead, see
+the issue 13 note.
 
-Run with -s to see the figures. The issue's bounds that hold are asserted (pelvis speed within
-5%, foot skate <= 2 cm); those not reached yet (knee / hip <= 5 deg, ankle <= 8) are guarded
-against getting worse."""
+Run with -s to see the figures. The issue asks knee and hip <= 5 deg, ankle <= 8, pelvis speed,
+direction, step and stride within 5%, and the ball's path per inner stance within 1 cm of the
+truth's 3.4 cm. Held to that where they are met; elsewhere bounded at what the fit reaches (the
+measured figures in BOUNDS' comments), so that it cannot get worse unseen."""
 from __future__ import annotations
+
+import math
 
 import bpy
 import numpy as np
@@ -13,61 +19,81 @@ import pytest
 from ras_mocap.blender import rig as rig_module
 from ras_mocap.capture.tracking import TrackingSettings, track_video
 from ras_mocap.core.cleaning import clean_track
+from ras_mocap.core.fit.clip_fit import FitSettings
+from ras_mocap.core.fit.track_fit import fit_track
 from ras_mocap.core.forward import posed_joints
-from ras_mocap.core.rig_spec import body_lengths_from_world
-from ras_mocap.core.solver import solve
-from tests.conftest import WALK_SIDE_TRUTH, WALK_SIDE_VIDEO, model_path
-from tests.groundtruth import skate_per_contact_m
+from ras_mocap.core.gait import analyse
+from ras_mocap.core.pipeline import FittedClip, fit_clip, rig_channels, rig_lengths
+from tests.conftest import model_path
+from tests.rendered import VIEWS, RigWalk, figures, rendered_truth, rendered_video, rest_ankle_deg, truth_leg_m
 
 pytestmark = pytest.mark.slow
 
+# view: bounds of (knee, hip, ankle RMSE deg, both sides; ball path cm; step length, relative);
+# measured in the comments (truth: ball 3.4 cm, step 0.630 m)
+BOUNDS = {
+    "side": (5.0, 5.0, 8.0, 7.0, 0.05),  # knee 3.6 / 4.0, hip 3.7 / 2.2, ankle 4.5 / 4.7, ball 5.8, step -3.3%
+    "front": (17.0, 12.5, 17.0, 7.5, 0.08),  # knee 11.8 / 15.4, hip 11.4 / 11.1, ankle 15.4 / 14.8, ball 6.1, step -6.0%
+    "away": (9.0, 5.0, 12.0, 9.5, 0.08),  # knee 7.7 / 6.3, hip 4.2 / 3.0, ankle 7.5 / 10.4, ball 8.2, step -7.1%
+}
 
-def _sagittal_deg(head: np.ndarray, tail: np.ndarray) -> np.ndarray:
-    """A segment's angle from straight down in the x-z plane, + = tail forward (+x)."""
-    v = tail - head
-    return np.degrees(np.arctan2(v[:, 0], -v[:, 2]))
+
+@pytest.fixture(scope="module")
+def rendered_tracks():
+    return {view: track_video(rendered_video(view), TrackingSettings(model_path("full"))) for view in VIEWS}
 
 
-def test_rendered_walk_through_the_whole_pipeline(bpy_clean):
-    with np.load(WALK_SIDE_TRUTH) as data:
-        truth = {k: data[k] for k in data.files if not k.endswith("json")}
-    track = clean_track(track_video(WALK_SIDE_VIDEO, TrackingSettings(model_path("full"))))  # all defaults
-    rig = rig_module.add_ras_rig(bpy.context, body_lengths_from_world(track.world_xyz_m))
+def _lens_fov_deg(truth: dict) -> float:
+    return math.degrees(2 * math.atan(truth["camera_K"][0, 2] / truth["camera_K"][0, 0]))
+
+
+def _figures(clip: FittedClip, truth: dict) -> dict[str, float]:
+    """tests/rendered.figures of the RAS rig (real bpy) keyed from the fitted body."""
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    rig = rig_module.add_ras_rig(bpy.context, rig_lengths(clip.body))
     bones = rig_module.rest_bones(rig)
-    channels = solve(track.world_xyz_m, track.image_xy_px, track.image_size_px, bones, fps=track.sample_rate_hz)
-    joints = posed_joints(bones, channels, len(track))
+    valid = clip.valid
+    joints = posed_joints(bones, rig_channels(clip, bones), int(valid.sum()))
+    rows = {k: (v[valid] if isinstance(v, np.ndarray) and v.shape[:1] == valid.shape else v) for k, v in truth.items()}
+    return figures(RigWalk(joints, clip.body.world.world_to_camera, clip.clean.time_s[valid]), rows, rest_ankle_deg(bones))
 
-    shoulders = 0.5 * (joints["upper_arm.L"][0] + joints["upper_arm.R"][0])
-    hips = 0.5 * (joints["thigh.L"][0] + joints["thigh.R"][0])
-    trunk = _sagittal_deg(shoulders, hips)
-    by_name = {b.name: b for b in bones}
-    figures = {}
-    for column, s in enumerate("LR"):
-        thigh = _sagittal_deg(*joints[f"thigh.{s}"])
-        shank = _sagittal_deg(*joints[f"shin.{s}"])
-        foot = _sagittal_deg(joints[f"foot.{s}"][0], joints[f"toe.{s}"][1])
-        toe, ankle = by_name[f"toe.{s}"], by_name[f"foot.{s}"]
-        rest_foot = toe.head_m + toe.matrix[:, 1] * toe.length_m - ankle.head_m  # the rig faces -y at rest
-        rest_ankle = np.degrees(np.arctan2(-rest_foot[1], -rest_foot[2])) - 90.0
-        ours = {"knee": thigh - shank, "hip": thigh - trunk, "ankle": foot - shank - 90.0 - rest_ankle}
-        names = {"knee": "knee_flexion_sagittal_deg", "hip": "hip_flexion_deg", "ankle": "ankle_dorsiflexion_deg"}
-        for angle, values in ours.items():
-            error = values - truth[names[angle]][:, column]
-            standing = truth[f"rest_pose_{names[angle]}"][column]
-            figures[f"{angle}.{s}"] = (np.sqrt(np.mean(error**2)), np.sqrt(np.mean((error + standing) ** 2)))
-        figures[f"skate_cm.{s}"] = 100 * skate_per_contact_m(joints[f"toe.{s}"][0], joints[f"toe.{s}"][1], truth["contact"][:, column])
-    speed_m_s = (hips[-1, 0] - hips[0, 0]) / (track.time_s[-1] - track.time_s[0])
-    print("\nrendered walk, full model, RAS rig, feet pinned; RMSE deg (relative to standing):")
-    for key in ("knee", "hip", "ankle"):
-        print(f"  {key:6s} L {figures[key + '.L'][0]:5.1f} ({figures[key + '.L'][1]:4.1f})"
-              f"   R {figures[key + '.R'][0]:5.1f} ({figures[key + '.R'][1]:4.1f})")
-    print(f"  skate per contact, cm: L mean {figures['skate_cm.L'].mean():.1f} max {figures['skate_cm.L'].max():.1f},"
-          f" R mean {figures['skate_cm.R'].mean():.1f} max {figures['skate_cm.R'].max():.1f}")
-    print(f"  pelvis speed {speed_m_s:.3f} m/s (truth {float(truth['walking_speed_m_s']):.3f})")
 
-    assert speed_m_s == pytest.approx(float(truth["walking_speed_m_s"]), rel=0.05)
-    assert figures["skate_cm.L"].max() <= 2.0 and figures["skate_cm.R"].max() <= 2.0
-    # guards at this session's level (issue bounds not reached: knee / hip 5 deg, ankle 8)
-    assert figures["knee.L"][0] < 13 and figures["knee.R"][0] < 10.5
-    assert figures["hip.L"][0] < 8.5 and figures["hip.R"][0] < 6
-    assert figures["ankle.L"][0] < 12 and figures["ankle.R"][0] < 8
+@pytest.mark.parametrize("view", VIEWS)
+def test_rendered_walk_through_the_whole_pipeline(rendered_tracks, view):
+    truth = rendered_truth(view)
+    clip = fit_clip(rendered_tracks[view], fov_deg=_lens_fov_deg(truth))
+    got = _figures(clip, truth)
+    summary = analyse(clip.body.world_m, clip.clean.sample_rate_hz).summary
+    to_truth = truth_leg_m(truth) / clip.body.shape.leg_m  # lengths in the rig's metres, at the truth's size
+    step_m = to_truth * np.mean([summary[s]["step_length_m"]["mean"] for s in ("left", "right")])
+    stride_m = to_truth * np.mean([summary[s]["stride_length_m"]["mean"] for s in ("left", "right")])
+    print(f"\n{view}: " + ", ".join(f"{k} {v:.3g}" for k, v in got.items()) + f", step {step_m:.3f} m, stride {stride_m:.3f} m")
+    knee, hip, ankle, ball_cm, step_tolerance = BOUNDS[view]
+    assert got["knee.L"] <= knee and got["knee.R"] <= knee
+    assert got["hip.L"] <= hip and got["hip.R"] <= hip
+    assert got["ankle.L"] <= ankle and got["ankle.R"] <= ankle
+    assert abs(got["speed_error"]) <= 0.05 * (1.5 if view == "front" else 1.0)  # front: -6.5%
+    assert got["direction_error_deg"] <= 5.0
+    assert step_m == pytest.approx(float(truth["step_length_mean_m"]), rel=step_tolerance)
+    assert stride_m == pytest.approx(float(truth["stride_length_m"]), rel=0.05)
+    assert got["ball_path_cm"] <= ball_cm
+
+
+@pytest.mark.parametrize("view", [
+    "side",
+    pytest.param("front", marks=pytest.mark.xfail(strict=True, reason=(
+        "contacts cost the left knee: 11.8 deg with, 5.7 without (the floor's contacts in a head-on "
+        "view are found late at toe-off, where lifting and approaching cancel on the floor ray)"))),
+    pytest.param("away", marks=pytest.mark.xfail(strict=True, reason="left knee 7.7 deg with contacts, 7.3 without")),
+])
+def test_contacts_help_the_knees(rendered_tracks, view):
+    """The knee RMSE with the contact terms is at most the one without them (issue 13)."""
+    truth = rendered_truth(view)
+    clean = clean_track(rendered_tracks[view])
+    focal_px = float(truth["camera_K"][0, 0])
+    knees = {}
+    for name, settings in (("with", FitSettings()), ("without", FitSettings(contact_weight=0.0))):
+        got = _figures(FittedClip(clean, fit_track(clean, focal_px, settings=settings)), truth)
+        knees[name] = (got["knee.L"], got["knee.R"])
+    print(f"\n{view}: knee RMSE with contacts {knees['with']}, without {knees['without']}")
+    assert knees["with"][0] <= knees["without"][0] and knees["with"][1] <= knees["without"][1]

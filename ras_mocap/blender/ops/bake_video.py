@@ -15,7 +15,7 @@ from ...capture.subject import choose_subject
 from .. import people as people_module, running
 from ..bake import bake_track
 from ..prefs import pose_model
-from ..props import cleaning_settings, retarget_profile, tracking_settings
+from ..props import cleaning_settings, fit_options, retarget_profile, tracking_settings
 from ..video_bake import VideoBake
 from ..ui.redraw import redraw_panels
 
@@ -59,7 +59,7 @@ class RASMOCAP_OT_bake_video(bpy.types.Operator):
         try:
             track = job.track()
             result = bake_track(context, track, settings.target_rig, cleaning_settings(settings), self._profile,
-                                previous_to_nla=settings.previous_to_nla)
+                                previous_to_nla=settings.previous_to_nla, **fit_options(settings))
         except _ERRORS as exc:
             self.report({"ERROR"}, f"{exc}; nothing was keyed")
             return {"CANCELLED"}
@@ -68,6 +68,8 @@ class RASMOCAP_OT_bake_video(bpy.types.Operator):
         who = f"person {job.people[1].id} of {len(job.people[0].persons)}, " if job.people and job.people[1] else ""
         self.report({"INFO"}, f"Baked {result.frame_end - result.frame_start + 1} frames onto {result.rig_name} as "
                               f"{result.action_name} ({who}found in {100 * track.detection_rate:.0f}% of frames)")
+        for warning in result.warnings:
+            self.report({"WARNING"}, warning)
         return {"FINISHED"}
 
     def _tick(self, job: VideoBake) -> bool | None:

@@ -5,7 +5,7 @@ import bpy
 
 from ...core.track import TrackError
 from ..gait import analyse_take
-from ..props import cleaning_settings
+from ..props import cleaning_settings, fit_options
 
 
 class RASMOCAP_OT_gait_analysis(bpy.types.Operator):
@@ -27,7 +27,7 @@ class RASMOCAP_OT_gait_analysis(bpy.types.Operator):
         settings = context.scene.ras_mocap
         try:
             analysis, paths = analyse_take(context, context.active_object, bpy.path.abspath(self.report_dir) or None,
-                                           settings.body_height_m or None, cleaning_settings(settings))
+                                           cleaning=cleaning_settings(settings), **fit_options(settings))
         except (ValueError, TrackError, OSError) as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}

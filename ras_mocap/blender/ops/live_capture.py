@@ -13,7 +13,7 @@ from ...capture.worker import CaptureWorker
 from .. import running
 from ..live import LiveSession, LiveSmoothing
 from ..prefs import pose_model, preferences
-from ..props import cleaning_settings, retarget_profile, tracking_settings
+from ..props import cleaning_settings, fit_options, retarget_profile, tracking_settings
 from ..rig import add_ras_rig
 from ..ui.redraw import redraw_panels
 
@@ -44,7 +44,7 @@ def start_session(context: bpy.types.Context) -> LiveSession:
     try:
         rig = settings.target_rig or add_ras_rig(context)
         smoothing = LiveSmoothing(prefs.live_min_cutoff_hz, prefs.live_beta) if prefs else LiveSmoothing()
-        session = LiveSession(rig, worker, profile, smoothing, cleaning_settings(settings))
+        session = LiveSession(rig, worker, profile, smoothing, cleaning_settings(settings), fit_options=fit_options(settings))
     except BaseException:
         worker.stop()
         raise
@@ -97,8 +97,14 @@ class RASMOCAP_OT_start_capture(bpy.types.Operator):
         if settings.record and not session.recording:
             session.start_recording()
         elif session.recording and not settings.record:
-            take = session.stop_recording(context)
-            self.report({"INFO"}, f"Take keyed as {take.action_name}" if take else "Nobody was seen in the take")
+            try:
+                take = session.stop_recording(context)
+            except ValueError as exc:  # e.g. a body height no person has
+                self.report({"ERROR"}, f"{exc}; the take was not keyed")
+            else:
+                self.report({"INFO"}, f"Take keyed as {take.action_name}" if take else "Nobody was seen in the take")
+                for warning in take.warnings if take else ():
+                    self.report({"WARNING"}, warning)
         try:
             alive = session.tick()
         except ReferenceError:  # the rig was deleted while it was being driven

@@ -128,6 +128,8 @@ class RASMOCAP_PT_bake(_SubPanel, bpy.types.Panel):
         settings = context.scene.ras_mocap
         layout.prop(settings, "cutoff_hz")
         layout.prop(settings, "fix_swaps")
+        layout.prop(settings, "body_height_m")
+        layout.prop(settings, "fov_deg")
         layout.prop(settings, "previous_to_nla")
         job = running.find(VideoBake)
         if job is None:

@@ -1,0 +1,72 @@
+"""How long the whole-clip fit takes: against detecting the same clip, and per frame on a long track.
+
+    PYTHONPATH=. python bench/fit_speed.py [--frames 10000]
+
+1. walk_side and pose2sim cam01 tracked with the full model (all defaults, detection timed),
+   then cleaned and fitted (timed): the fit's time as a share of detection's (issue 13: <= 20%).
+2. The DeepMimic walk seen from the side as BlazePose might (tests/groundtruth.blazepose_like)
+   walking on a treadmill (in view), for --frames frames and a tenth of that, fitted: frames per second of each, so the cost's
+   growth with length shows (linear: the same rate).
+3. One live frame: the LiveSolver (aimed at the lifted landmarks), median and p95.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ras_mocap.capture.tracking import TrackingSettings, track_video
+from ras_mocap.core.cleaning import clean_track
+from ras_mocap.core.fit.track_fit import fit_track
+from ras_mocap.core.live_solver import LiveSolver
+from ras_mocap.core.rig_spec import BodyLengths, ras_rest_bones
+from ras_mocap.core.solver import RigSetup
+from tests.groundtruth import ViewCamera, blazepose_like, truth_walk
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+CLIPS = {"walk_side": SHARED / "fixtures/synthetic/walk_side.mp4",
+         "pose2sim cam01": SHARED / "fixtures/video/pose2sim_single_cam01.mp4"}
+
+
+def _timed(call):
+    started = time.perf_counter()
+    result = call()
+    return result, time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frames", type=int, default=10_000)
+    args = parser.parse_args()
+    model = SHARED / "models" / "pose_landmarker_full.task"
+    for name, video in CLIPS.items():
+        raw, detect_s = _timed(lambda: track_video(video, TrackingSettings(model)))
+        clean = clean_track(raw)
+        _body, fit_s = _timed(lambda: fit_track(clean))
+        print(f"{name}: {len(raw)} frames, detection {detect_s:.2f} s, fit {fit_s:.2f} s = "
+              f"{100 * fit_s / detect_s:.1f}% of detection (goal <= 20%: ratio {0.2 * detect_s / fit_s:.1f})")
+
+    walk = truth_walk(SHARED / "fixtures/motion/humanoid3d_walk.txt", seconds=args.frames / 30 + 0.5)
+    middle = tuple(np.nanmean(walk.keypoints_m[:300].reshape(-1, 3), axis=0) * [1, 1, 0])
+    for frames in (args.frames // 10, args.frames):
+        travel_m = walk.root_m[:frames, 0] - walk.root_m[0, 0]
+        points = walk.keypoints_m[:frames] - travel_m[:, None, None] * [1.0, 0.0, 0.0]  # on a treadmill, in view
+        track = blazepose_like(points, walk.fps, ViewCamera(0.0, middle), seed=0)
+        body, fit_s = _timed(lambda: fit_track(track))
+        print(f"{frames:,} frames: fit {fit_s:.1f} s = {frames / fit_s:,.0f} frames/s ({body.meta['iterations']} iterations)")
+
+    camera = ViewCamera(0.0, middle)
+    track = blazepose_like(walk.keypoints_m[:300], walk.fps, camera, seed=0)
+    live = LiveSolver(RigSetup.of(ras_rest_bones(BodyLengths())), camera.size_px)
+    timings = []
+    for row in range(300):
+        started = time.perf_counter()
+        live.solve_frame(track.world_xyz_m[row], track.image_xy_px[row])
+        timings.append(time.perf_counter() - started)
+    print(f"one live frame (LiveSolver): median {1000 * np.median(timings):.2f} ms, p95 {1000 * np.percentile(timings, 95):.2f} ms")
+
+
+if __name__ == "__main__":
+    main()

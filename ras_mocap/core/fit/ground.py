@@ -1,0 +1,116 @@
+"""The floor: a plane through the feet where they stand (not a level camera), when each foot is
+planted on it, and the world it defines.
+
+The plane is fitted to the lower of each foot's heel and toe in the frames where that point is
+lowest (the lower half of its heights, then within the scatter of a first plane: total least
+squares); without feet spread over the floor it falls back to a level camera under the lowest
+feet. A foot's heel, or its front, is planted while the point where its image ray meets the floor
+stands still: a foot on the floor is found there far more precisely than the body's depth
+places it, and a foot moving towards the camera, which hardly moves in the image, moves on the
+floor. The world: z up the plane's normal, x the camera's x along the floor (the image's right),
+y = z x x (away from the camera), the origin on the floor below the first frame's hips.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import binary_dilation, median_filter
+
+from ..contacts import slow_phases
+from ..skeleton import KP
+from .clip_fit import Ground
+
+__all__ = ["fit_ground", "floor_contacts", "WorldFrame", "world_frame"]
+
+_FEET = [(KP[f"{s}_heel"], KP[f"{s}_foot_index"]) for s in ("left", "right")]
+_UP_IN_CAMERA = np.array([0.0, -1.0, 0.0])  # a level camera's up
+
+
+def _lower_points(points: np.ndarray) -> np.ndarray:
+    """(N, 2, 3) the lower (along the camera's up) of heel and toe of each foot."""
+    out = []
+    for heel, toe in _FEET:
+        pair = points[:, [heel, toe]]
+        lower = np.argmin(np.nan_to_num(pair @ _UP_IN_CAMERA, nan=np.inf), axis=1)
+        out.append(pair[np.arange(len(points)), lower])
+    return np.stack(out, axis=1)
+
+
+def _plane(points: np.ndarray) -> tuple[np.ndarray, float]:
+    centre = points.mean(axis=0)
+    normal = np.linalg.svd(points - centre, full_matrices=False)[2][-1]
+    normal = normal if normal @ _UP_IN_CAMERA > 0 else -normal
+    return normal, float(-centre @ normal)
+
+
+def fit_ground(points: np.ndarray, min_points: int = 12, min_spread_m: float = 0.5) -> Ground:
+    """The floor under camera-space keypoints (N, 33, 3) of a body that stands on it."""
+    lower = _lower_points(points).reshape(-1, 3)
+    lower = lower[np.isfinite(lower).all(axis=1)]
+    standing = lower[lower @ _UP_IN_CAMERA <= np.percentile(lower @ _UP_IN_CAMERA, 50)] if len(lower) else lower
+    if len(standing) >= min_points and np.ptp(standing[:, [0, 2]], axis=0).max() >= min_spread_m:
+        normal, offset = _plane(standing)
+        for _ in range(2):  # the standing points: the lowest cluster above the plane so far
+            heights = lower @ normal + offset
+            low = heights[heights <= np.median(heights)]
+            spread = np.median(np.abs(low - np.median(low)))
+            standing = lower[heights <= np.median(low) + 2.5 * spread + 0.01]
+            normal, offset = _plane(standing)
+        if normal @ _UP_IN_CAMERA > np.cos(np.radians(30)):  # a floor, not a wall
+            return Ground(normal, offset)
+    lowest = np.nanpercentile(lower @ _UP_IN_CAMERA, 2) if len(lower) else 0.0
+    return Ground(_UP_IN_CAMERA.copy(), float(-lowest))
+
+
+def floor_contacts(image_px: np.ndarray, camera, ground: Ground, body_m: float, fps: float,
+                   max_speed_heights_s: float = 0.45, window_s: float = 0.2) -> np.ndarray:
+    """(N, 2, 2) planted: [left, right foot][heel, front of the foot]. A point is planted while
+    the floor point under its image ray (heel, toe) moves slower than `max_speed_heights_s`
+    body heights a second, measured over `window_s` on a median-filtered path (far away the
+    ray grazes the floor, and a pixel moves the point several cm); slow phases bridged and
+    trimmed as contacts.slow_phases does, then widened by half the window (a centred speed
+    rises that much before the foot lifts)."""
+    half = max(1, int(round(window_s * fps / 2)))
+    out = np.zeros((len(image_px), 2, 2), bool)
+    for side, points in enumerate(_FEET):
+        for column, point in enumerate(points):
+            rays = np.concatenate([(image_px[:, point] - camera.centre_px) / camera.focal_px,
+                                   np.ones((len(image_px), 1))], axis=1)
+            along = rays @ ground.normal
+            with np.errstate(divide="ignore", invalid="ignore"):
+                on_floor = rays * np.where(along < 0, -ground.offset / along, np.nan)[:, None]
+            path = median_filter(on_floor, size=(2 * half + 1, 1), mode="nearest")
+            speed = np.full(len(path), np.inf)
+            if len(path) > 2 * half:
+                speed[half:-half] = np.linalg.norm(path[2 * half:] - path[:-2 * half], axis=1) * fps / (2 * half) / body_m
+                speed[:half], speed[-half:] = speed[half], speed[-half - 1]
+            slow = slow_phases(np.nan_to_num(speed, nan=np.inf), max_speed_heights_s, fps)
+            out[:, side, column] = binary_dilation(slow, np.ones(2 * half + 1, bool)) if slow.any() else slow
+    return out
+
+
+@dataclass(frozen=True)
+class WorldFrame:
+    """Camera axes -> Blender world: world = (camera - origin) @ rotation.T."""
+
+    rotation: np.ndarray  # (3, 3) rows: the world's x, y, z in camera axes
+    origin: np.ndarray  # (3,) camera-space position of the world's origin
+
+    def to_world(self, camera_points: np.ndarray) -> np.ndarray:
+        return (camera_points - self.origin) @ self.rotation.T
+
+    @property
+    def world_to_camera(self) -> np.ndarray:
+        return self.rotation.T
+
+
+def world_frame(ground: Ground, first_hips: np.ndarray) -> WorldFrame:
+    """The world over the floor: z up, x the camera's right along the floor, origin under the
+    first frame's hips (camera space, (3,))."""
+    z = ground.normal / np.linalg.norm(ground.normal)
+    x = np.array([1.0, 0.0, 0.0]) - z[0] * z
+    x /= np.linalg.norm(x)
+    y = np.cross(z, x)
+    origin = first_hips - ground.height(first_hips[None])[0] * z
+    return WorldFrame(np.stack([x, y, z]), origin)

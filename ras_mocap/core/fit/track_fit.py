@@ -1,0 +1,110 @@
+"""A cleaned track -> one body fitted to the whole clip, in camera space and on the floor.
+
+The pose of every frame starts from the lifted keypoints (lifting.py) and the body from the
+clip's metric landmarks; a first fit without the floor; the floor fitted through the planted
+feet (ground.py); the fit again with the planted feet held on it. All runs of frames with a
+person are fitted together (they share the body and the camera); frames with nobody stay gaps.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..filters import valid_runs
+from ..lifting import lifted_keypoints
+from ..rootmotion import focal_px_for
+from ..skeleton import HIP_TO_ANKLE_OF_HEIGHT, KP, N_KEYPOINTS
+from ..track import Track
+from .body import BodyShape, Pose, forward
+from .clip_fit import Camera, FitSettings, Ground, Observations, Shared, fit_run
+from .ground import WorldFrame, fit_ground, floor_contacts, world_frame
+from .initial import pose_from_keypoints, shape_from_landmarks
+
+__all__ = ["FittedBody", "fit_track"]
+POOR_FIT_BODY_HEIGHTS = 0.05
+"""A frame whose median reprojection error exceeds this share of the body's image height is
+reported in the meta (a left/right swap the cleaning missed, another person's keypoints)."""
+MAX_DEPTH_CHANGE = 0.3
+"""The fit's median depth may differ from the lifted keypoints' by this fraction before the
+meta says so (fixed lengths rule out the collapse of a whole body towards the camera)."""
+
+
+@dataclass(frozen=True)
+class FittedBody:
+    """The fitted body of every track row (NaN where nobody was seen)."""
+
+    camera_m: np.ndarray  # (N, 33, 3) keypoints in camera axes
+    world_m: np.ndarray  # (N, 33, 3) keypoints in the world over the floor (Blender axes, z up)
+    found: np.ndarray  # (N,)
+    planted: np.ndarray  # (N, 2, 2) [left, right foot][heel, ball] on the floor
+    shape: BodyShape
+    camera: Camera
+    ground: Ground
+    world: WorldFrame
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def contact(self) -> np.ndarray:
+        """(N, 2) a foot (left, right) touches the floor."""
+        return self.planted.any(axis=2)
+
+
+def _contacts(image_px: np.ndarray, valid: np.ndarray, camera: Camera, ground: Ground, body_m: float,
+              fps: float) -> np.ndarray:
+    contact = np.zeros((len(valid), 2, 2), bool)
+    for start, stop in valid_runs(valid):
+        if stop - start >= 3:
+            contact[start:stop] = floor_contacts(image_px[start:stop], camera, ground, body_m, fps)
+    return contact
+
+
+def fit_track(track: Track, focal_px: float | None = None, body_height_m: float | None = None,
+              settings: FitSettings = FitSettings()) -> FittedBody:
+    """Fit the body to a cleaned track (Track.found marks the frames with data). The metric
+    scale is BlazePose's, or `body_height_m`; `focal_px` the camera's if known (else a 65 deg
+    field of view across the longer side)."""
+    valid = track.found
+    if not valid.any():
+        raise ValueError("nobody was detected in any frame of the track; nothing to fit")
+    f = focal_px or focal_px_for(track.image_size_px)
+    world_m, image = track.world_xyz_m[valid], track.image_xy_px[valid]
+    shape = shape_from_landmarks(world_m)
+    if body_height_m:
+        shape = shape.scaled(body_height_m * HIP_TO_ANKLE_OF_HEIGHT / shape.leg_m)
+    first = Shared(shape, Camera(f, np.asarray(track.image_size_px, float) / 2))
+    runs = valid_runs(valid)
+    starts = np.zeros(len(valid), bool)
+    starts[[start for start, _ in runs]] = True
+    poses, lifted_depth = [], []
+    for start, stop in runs:
+        lifted, hips = lifted_keypoints(track.world_xyz_m[start:stop], track.image_xy_px[start:stop],
+                                        track.image_size_px, f)
+        poses.append(pose_from_keypoints(lifted + hips[:, None]))
+        lifted_depth.append(hips[:, 2])
+    pose = Pose.concatenate(poses)
+    fps = track.sample_rate_hz
+    free = Observations(image, track.visibility[valid], world_m, np.zeros((len(image), 2, 2), bool), fps,
+                        starts[valid])
+    pose, shared, report = fit_run(pose, first, free, None, settings)
+    ground = fit_ground(forward(shared.shape, pose))
+    contact = _contacts(track.image_xy_px, valid, shared.camera, ground, shared.shape.leg_m / HIP_TO_ANKLE_OF_HEIGHT, fps)
+    held = Observations(image, track.visibility[valid], world_m, contact[valid], fps, starts[valid])
+    pose, shared, second = fit_run(pose, shared, held, ground, settings, first)
+    camera_m = np.full((len(track), N_KEYPOINTS, 3), np.nan)
+    camera_m[valid] = forward(shared.shape, pose)
+    depth_change = float(np.median(pose.root_m[:, 2]) / np.median(np.concatenate(lifted_depth)) - 1)
+    first_hips = camera_m[runs[0][0], [KP["left_hip"], KP["right_hip"]]].mean(axis=0)
+    frame = world_frame(ground, first_hips)
+    meta = {"iterations": report.iterations + second.iterations, "cost": second.cost_end,
+            "depth_change": round(depth_change, 3), "focal_px": round(shared.camera.focal_px, 1),
+            "depth_scale": round(shared.depth_scale, 3),
+            "ground_normal_camera": [round(float(v), 4) for v in ground.normal], "leg_m": round(shared.shape.leg_m, 4)}
+    body_px = shared.camera.focal_px * (shared.shape.leg_m / HIP_TO_ANKLE_OF_HEIGHT) / pose.root_m[:, 2]
+    poor = np.flatnonzero(valid)[second.reprojection_px > POOR_FIT_BODY_HEIGHTS * body_px]
+    meta["poorly_fitted_frames"] = [int(i) for i in poor]
+    if abs(depth_change) > MAX_DEPTH_CHANGE:
+        meta["warning"] = (f"the fitted body is {100 * depth_change:+.0f}% as far from the camera as the lifted "
+                           "landmarks put it: check the camera's focal length or the body height")
+    return FittedBody(camera_m, frame.to_world(camera_m), valid.copy(), contact, shared.shape, shared.camera, ground,
+                      frame, meta)
