@@ -15,6 +15,7 @@ import numpy as np
 from scipy.spatial.transform import Rotation
 
 from ..skeleton import KP, N_KEYPOINTS
+from ..vectors import cross
 
 __all__ = ["BodyShape", "Pose", "JOINTS", "N_PARAMS", "PARAM_SLICES", "LENGTHS", "Kinematics", "forward", "rot_x"]
 
@@ -236,16 +237,17 @@ def _axes(joint: _JointDef, pose: Pose, parent_world: np.ndarray, world: np.ndar
 class Kinematics:
     """Keypoints (N, 33, 3) in camera axes and, per keypoint, its pose columns (k,), d(keypoint)/
     d(step) (N, 3, k) for a step as Pose.stepped takes it, and d(keypoint)/d(log scale of each of
-    LENGTHS) (N, 3, len(LENGTHS))."""
+    LENGTHS) (N, 3, len(LENGTHS)) if asked for (else None)."""
 
     points: np.ndarray
     columns: list[np.ndarray]
     derivatives: list[np.ndarray]
-    length_derivatives: list[np.ndarray]
+    length_derivatives: list[np.ndarray] | None
 
 
-def forward(shape: BodyShape, pose: Pose, jacobian: bool = False):
-    """Keypoints (N, 33, 3) in camera axes, or with `jacobian` their Kinematics."""
+def forward(shape: BodyShape, pose: Pose, jacobian: bool = False, length_jacobian: bool = True):
+    """Keypoints (N, 33, 3) in camera axes, or with `jacobian` their Kinematics (with
+    `length_jacobian`, also their derivatives by the body's proportions)."""
     offsets = shape.offsets()
     world: dict[str, np.ndarray] = {}
     origin: dict[str, np.ndarray] = {}
@@ -278,16 +280,18 @@ def forward(shape: BodyShape, pose: Pose, jacobian: bool = False):
         blocks = [np.broadcast_to(np.eye(3), (len(pose), 3, 3))]
         for j in moving:
             lever = point - origin[j]
-            blocks.append(np.cross(np.swapaxes(axes[j], 1, 2), lever[:, None, :]).swapaxes(1, 2))
+            blocks.append(cross(np.swapaxes(axes[j], 1, 2), lever[:, None, :]).swapaxes(1, 2))
         columns.append(np.concatenate(cols))
         derivatives.append(np.concatenate(blocks, axis=2))
+        if not length_jacobian:
+            continue
         lengths = np.zeros((len(pose), 3, len(LENGTHS)))
         for j in chain[name][1:] + [name]:  # each offset on the way from the root
             lengths += world[parents[j]] @ scales[j]
         if k in _FOOT_POINTS:
             lengths += (world[name] @ offset)[:, :, None] * _FOOT_COLUMN
         length_derivatives.append(lengths)
-    return Kinematics(points, columns, derivatives, length_derivatives)
+    return Kinematics(points, columns, derivatives, length_derivatives if length_jacobian else None)
 
 
 _FOOT_COLUMN = np.array([name == "foot_m" for name in LENGTHS], float)

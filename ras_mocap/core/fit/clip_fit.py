@@ -144,7 +144,7 @@ class FitReport:
     cost_start: float
     cost_end: float
     iterations: int
-    reprojection_px: np.ndarray  # (N,) median reprojection error of each frame
+    reprojection_px: np.ndarray  # (N,) mean reprojection error of each frame
 
 
 def _shared_names(settings: FitSettings) -> list[str]:
@@ -169,10 +169,13 @@ class _System:
                  shared_jac: np.ndarray | None) -> None:
         """Residuals res (M, r) of distinct frames, Jacobian jac (M, r, len(cols)) on their pose
         and shared_jac (M, r, G) on the shared unknowns."""
-        self.diag[frames[:, None, None], cols[None, :, None], cols[None, None, :]] += np.einsum("mri,mrj->mij", jac, jac)
-        self.gradient[frames[:, None], cols[None, :]] += np.einsum("mri,mr->mi", jac, res)
+        every = len(frames) == len(self.diag)  # then a slice: numpy adds in place, no gather
+        square = (slice(None) if every else frames[:, None, None], cols[:, None], cols[None, :])
+        line = (slice(None) if every else frames[:, None], cols)
+        self.diag[square] += np.einsum("mri,mrj->mij", jac, jac)
+        self.gradient[line] += np.einsum("mri,mr->mi", jac, res)
         if shared_jac is not None and shared_jac.shape[-1]:
-            self.cross[frames[:, None], cols[None, :]] += np.einsum("mri,mrg->mig", jac, shared_jac)
+            self.cross[line] += np.einsum("mri,mrg->mig", jac, shared_jac)
             self._add_shared(shared_jac, res)
 
     def add_pairs(self, rows: np.ndarray, cols: np.ndarray, jac_t: np.ndarray, jac_next: np.ndarray, res: np.ndarray,
@@ -213,17 +216,19 @@ class _System:
         """The Levenberg-Marquardt step: (N, P) on the poses, (G,) on the shared unknowns."""
         n, p, g = len(self.diag), N_PARAMS, self.shared.shape[0]
         u = 2 * p
-        ab = np.zeros((u + 1, n * p))
-        a, b = np.triu_indices(p)
+        # upper band storage, ab[u + row - col, col], filled one diagonal of the blocks at a time
+        ab = np.zeros((u + 1, n, p))  # [band row, frame of the column, column in the frame]
         diag = self.diag.copy()
         diag[:, np.arange(p), np.arange(p)] += damping * (np.diagonal(self.diag, axis1=1, axis2=2) + 1e-6)
-        frame_start = np.arange(n)[:, None] * p
-        ab[(u + a - b)[None, :], frame_start + b[None, :]] = diag[:, a, b]
-        if n > 1:
-            aa, bb = (x.ravel() for x in np.meshgrid(np.arange(p), np.arange(p), indexing="ij"))
-            ab[(u + aa - bb - p)[None, :], frame_start[1:] + bb[None, :]] = self.next[:, aa, bb]
+        for offset in range(p):  # within a frame: (i, i + offset)
+            ab[u - offset, :, offset:] = np.diagonal(diag, offset, axis1=1, axis2=2)
+        for offset in range(-p + 1, p):  # frame t to t + 1: (i, j = i + offset), p + offset apart
+            if n > 1:
+                values = np.diagonal(self.next, offset, axis1=1, axis2=2)
+                ab[u - p - offset, 1:, max(offset, 0):p + min(offset, 0)] = values
         if n > 2:
-            ab[0, (frame_start[2:] + np.arange(p)[None, :]).ravel()] = self.skip.ravel()
+            ab[0, 2:] = self.skip  # frame t to t + 2, the same column
+        ab = ab.reshape(u + 1, n * p)
         rhs = np.column_stack([self.gradient.reshape(-1), self.cross.reshape(n * p, g)])
         solved = solveh_banded(ab, rhs, check_finite=False)
         if not g:
@@ -297,7 +302,7 @@ class _Problem:
         obs, settings = self.obs, self.settings
         n, g = len(pose), len(self.names)
         system = _System(n, g)
-        kin = forward(shared.shape, pose, jacobian=True) if with_jacobian else None
+        kin = forward(shared.shape, pose, jacobian=True, length_jacobian=bool(settings.fit_lengths)) if with_jacobian else None
         points = kin.points if with_jacobian else forward(shared.shape, pose)
         length_cols = [LENGTHS.index(name) for name in settings.fit_lengths]
 
@@ -313,37 +318,35 @@ class _Problem:
         every = np.arange(n)
         camera = shared.camera
         projected = camera.project(points)
-        # reprojection, in body heights
+        # per keypoint: its reprojection (in body heights), and the 3D shape prior about the hips
+        # (the world landmarks' origin), depth compressed; one block of rows for both
+        squash = np.array([1.0, 1.0, shared.depth_scale])
         for k in FITTED_KEYPOINTS:
-            res = (projected[:, k] - obs.image_px[:, k]) / scales.body_px
-            weight, cost = _huber(np.linalg.norm(res, axis=-1), settings.huber_body_heights, obs.visibility[:, k])
-            system.cost += cost
-            res = res * weight
+            image_res = (projected[:, k] - obs.image_px[:, k]) / scales.body_px
+            image_weight, cost = _huber(np.linalg.norm(image_res, axis=-1), settings.huber_body_heights,
+                                        obs.visibility[:, k])
+            relative = points[:, k] - pose.root_m
+            prior_res = (relative * squash - obs.world_m[:, k]) / scales.body_m
+            w_prior = settings.prior_torso_weight if k in _TORSO else settings.prior_weight
+            prior_weight, prior_cost = _huber(np.linalg.norm(prior_res, axis=-1), 0.1, w_prior**2)
+            system.cost += cost + prior_cost
             if not with_jacobian:
                 continue
             x, y, z = points[:, k, 0], points[:, k, 1], points[:, k, 2]
             d_proj = np.zeros((n, 2, 3))
             d_proj[:, 0, 0] = d_proj[:, 1, 1] = camera.focal_px / z
             d_proj[:, 0, 2], d_proj[:, 1, 2] = -camera.focal_px * x / z**2, -camera.focal_px * y / z**2
-            lin = (weight[..., None] / scales.body_px) * d_proj
-            system.add_rows(every, kin.columns[k], lin @ kin.derivatives[k], res, shared_jac(k, every, lin))
-        # the 3D shape prior about the hips (the world landmarks' origin), depth compressed
-        squash = np.array([1.0, 1.0, shared.depth_scale])
-        for k in FITTED_KEYPOINTS:
-            relative = points[:, k] - pose.root_m
-            res = (relative * squash - obs.world_m[:, k]) / scales.body_m
-            w_prior = settings.prior_torso_weight if k in _TORSO else settings.prior_weight
-            weight, cost = _huber(np.linalg.norm(res, axis=-1), 0.1, w_prior**2)
-            system.cost += cost
-            res = res * weight
-            if not with_jacobian:
-                continue
-            keep = kin.columns[k] >= 3  # the root's position cancels
-            lin = (weight[..., None] / scales.body_m) * np.diag(squash)
+            image_lin = (image_weight[..., None] / scales.body_px) * d_proj
+            prior_lin = (prior_weight[..., None] / scales.body_m) * np.diag(squash)
+            prior_jac = prior_lin @ kin.derivatives[k]
+            prior_jac[:, :, kin.columns[k] < 3] = 0.0  # the root's position cancels
             depth = np.zeros((n, 3))
-            depth[:, 2] = (weight[:, 0] / scales.body_m) * shared.depth_scale * relative[:, 2]
-            system.add_rows(every, kin.columns[k][keep], lin @ kin.derivatives[k][:, :, keep], res,
-                            shared_jac(k, every, lin, depth=depth))
+            depth[:, 2] = (prior_weight[:, 0] / scales.body_m) * shared.depth_scale * relative[:, 2]
+            system.add_rows(every, kin.columns[k],
+                            np.concatenate([image_lin @ kin.derivatives[k], prior_jac], axis=1),
+                            np.concatenate([image_res * image_weight, prior_res * prior_weight], axis=1),
+                            np.concatenate([shared_jac(k, every, image_lin), shared_jac(k, every, prior_lin, depth=depth)],
+                                           axis=1))
         # smoothness, over three frames in a row
         follows = obs.follows()
         if n >= 3:
@@ -369,8 +372,8 @@ class _Problem:
             system.cost += 0.5 * float((res * slope) ** 2)
             if with_jacobian:
                 system.add_shared_prior(i, res * slope, slope)
-        reprojection = np.median(np.linalg.norm(projected[:, FITTED_KEYPOINTS] - obs.image_px[:, FITTED_KEYPOINTS], axis=-1),
-                                 axis=1)
+        reprojection = np.mean(np.linalg.norm(projected[:, FITTED_KEYPOINTS] - obs.image_px[:, FITTED_KEYPOINTS], axis=-1),
+                               axis=1)
         return system, reprojection
 
     def _contacts(self, system: _System, points: np.ndarray, kin, scales: _Scales, shared_jac, follows: np.ndarray,
@@ -462,7 +465,7 @@ def fit_run(pose: Pose, shared: Shared, obs: Observations, ground: Ground | None
     and `shared`; `first` (default: `shared`) is where the shared unknowns' priors hold them."""
     problem = _Problem(obs, ground, settings, first or shared)
     scales = problem.scales(shared, pose)
-    system, _ = problem.linearise(pose, shared, scales)
+    system, reprojection = problem.linearise(pose, shared, scales)
     start = cost = system.cost
     damping = 1e-3
     done = 0
@@ -470,17 +473,16 @@ def fit_run(pose: Pose, shared: Shared, obs: Observations, ground: Ground | None
         pose_step, shared_step = system.solve(damping)
         candidate = pose.stepped(pose_step).clamped()
         candidate_shared = problem.stepped(shared, shared_step)
-        trial, _ = problem.linearise(candidate, candidate_shared, scales, with_jacobian=False)
+        # linearised at once: most steps are taken, and a taken step needs its Jacobian next
+        trial, trial_reprojection = problem.linearise(candidate, candidate_shared, scales)
         if trial.cost < cost:
             improvement = (cost - trial.cost) / max(cost, 1e-12)
             pose, shared, damping = candidate, candidate_shared, max(damping / 3, 1e-7)
-            system, _ = problem.linearise(pose, shared, scales)
-            cost = system.cost
+            system, reprojection, cost = trial, trial_reprojection, trial.cost
             if improvement < 1e-5:
                 break
         else:
             damping *= 4
             if damping > 1e6:
                 break
-    _, reprojection = problem.linearise(pose, shared, scales, with_jacobian=False)
     return pose, shared, FitReport(start, cost, done, reprojection)

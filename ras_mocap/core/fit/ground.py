@@ -2,9 +2,9 @@
 planted on it, and the world it defines.
 
 The plane is fitted to the lower of each foot's heel and toe in the frames where that point is
-lowest (the lower half of its heights, then within the scatter of a first plane: total least
-squares); without feet spread over the floor it falls back to a level camera under the lowest
-feet. A foot's heel, or its front, is planted while the point where its image ray meets the floor
+lowest (the lower half of its heights, then within the scatter of a first plane), its tilt held
+towards a level camera unless the feet are spread enough to show it; without feet spread over
+the floor it falls back to a level camera under the lowest feet. A foot's heel, or its front, is planted while the point where its image ray meets the floor
 stands still: a foot on the floor is found there far more precisely than the body's depth
 places it, and a foot moving towards the camera, which hardly moves in the image, moves on the
 floor. The world: z up the plane's normal, x the camera's x along the floor (the image's right),
@@ -37,26 +37,32 @@ def _lower_points(points: np.ndarray) -> np.ndarray:
     return np.stack(out, axis=1)
 
 
-def _plane(points: np.ndarray) -> tuple[np.ndarray, float]:
+def _plane(points: np.ndarray, level_prior_m: float) -> tuple[np.ndarray, float]:
+    """The plane through points, by least squares of their height (camera y) over their place on
+    the floor (camera x and depth), its tilts held towards a level camera as if by points spread
+    `level_prior_m` (RMS) about the centre: a body's depth is far less sure than its height, and
+    points along one line (a walk straight across) say nothing of the tilt about it."""
     centre = points.mean(axis=0)
-    normal = np.linalg.svd(points - centre, full_matrices=False)[2][-1]
-    normal = normal if normal @ _UP_IN_CAMERA > 0 else -normal
+    floor = (points - centre)[:, [0, 2]]
+    ridge = len(points) * level_prior_m**2 * np.eye(2)
+    slope_x, slope_z = np.linalg.solve(floor.T @ floor + ridge, floor.T @ (points[:, 1] - centre[1]))
+    normal = np.array([slope_x, -1.0, slope_z]) / np.hypot(1.0, np.hypot(slope_x, slope_z))
     return normal, float(-centre @ normal)
 
 
-def fit_ground(points: np.ndarray, min_points: int = 12, min_spread_m: float = 0.5) -> Ground:
+def fit_ground(points: np.ndarray, min_points: int = 12, min_spread_m: float = 0.5, level_prior_m: float = 0.25) -> Ground:
     """The floor under camera-space keypoints (N, 33, 3) of a body that stands on it."""
     lower = _lower_points(points).reshape(-1, 3)
     lower = lower[np.isfinite(lower).all(axis=1)]
     standing = lower[lower @ _UP_IN_CAMERA <= np.percentile(lower @ _UP_IN_CAMERA, 50)] if len(lower) else lower
     if len(standing) >= min_points and np.ptp(standing[:, [0, 2]], axis=0).max() >= min_spread_m:
-        normal, offset = _plane(standing)
+        normal, offset = _plane(standing, level_prior_m)
         for _ in range(2):  # the standing points: the lowest cluster above the plane so far
             heights = lower @ normal + offset
             low = heights[heights <= np.median(heights)]
             spread = np.median(np.abs(low - np.median(low)))
             standing = lower[heights <= np.median(low) + 2.5 * spread + 0.01]
-            normal, offset = _plane(standing)
+            normal, offset = _plane(standing, level_prior_m)
         if normal @ _UP_IN_CAMERA > np.cos(np.radians(30)):  # a floor, not a wall
             return Ground(normal, offset)
     lowest = np.nanpercentile(lower @ _UP_IN_CAMERA, 2) if len(lower) else 0.0
@@ -64,13 +70,14 @@ def fit_ground(points: np.ndarray, min_points: int = 12, min_spread_m: float = 0
 
 
 def floor_contacts(image_px: np.ndarray, camera, ground: Ground, body_m: float, fps: float,
-                   max_speed_heights_s: float = 0.45, window_s: float = 0.2) -> np.ndarray:
+                   max_speed_heights_s: float = 0.45, window_s: float = 0.2, widen_s: float = 0.1) -> np.ndarray:
     """(N, 2, 2) planted: [left, right foot][heel, front of the foot]. A point is planted while
     the floor point under its image ray (heel, toe) moves slower than `max_speed_heights_s`
     body heights a second, measured over `window_s` on a median-filtered path (far away the
     ray grazes the floor, and a pixel moves the point several cm); slow phases bridged and
-    trimmed as contacts.slow_phases does, then widened by half the window (a centred speed
-    rises that much before the foot lifts)."""
+    trimmed as contacts.slow_phases does, then widened by `widen_s` each way (a centred speed
+    rises half a window before the foot lifts; widening less, 1 frame, gave the rendered walks
+    0.7 deg better knees and the ball twice the slide in stance)."""
     half = max(1, int(round(window_s * fps / 2)))
     out = np.zeros((len(image_px), 2, 2), bool)
     for side, points in enumerate(_FEET):
@@ -86,7 +93,8 @@ def floor_contacts(image_px: np.ndarray, camera, ground: Ground, body_m: float, 
                 speed[half:-half] = np.linalg.norm(path[2 * half:] - path[:-2 * half], axis=1) * fps / (2 * half) / body_m
                 speed[:half], speed[-half:] = speed[half], speed[-half - 1]
             slow = slow_phases(np.nan_to_num(speed, nan=np.inf), max_speed_heights_s, fps)
-            out[:, side, column] = binary_dilation(slow, np.ones(2 * half + 1, bool)) if slow.any() else slow
+            widen = int(round(widen_s * fps))
+            out[:, side, column] = binary_dilation(slow, np.ones(2 * widen + 1, bool)) if slow.any() and widen else slow
     return out
 
 

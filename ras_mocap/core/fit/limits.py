@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial.transform import Rotation
 
 __all__ = ["BallRange", "BALL_RANGES", "ball_angles", "ball_angle_jacobians"]
 
@@ -45,8 +44,9 @@ def ball_angles(rotations: np.ndarray, ball: BallRange, mirrored: bool) -> np.nd
     direction = rotations[:, :, 1] * ball.axis_y
     forward = np.arctan2(direction[:, 2], direction[:, 1] * ball.axis_y)
     sideways = np.arcsin(np.clip(direction[:, 0], -1.0, 1.0))
-    quat = Rotation.from_matrix(rotations).as_quat()  # x, y, z, w
-    twist = 2 * np.arctan2(quat[:, 1], quat[:, 3])
+    # the quaternion's y over its w is (R02 - R20) / (1 + trace): no quaternion needed
+    trace = rotations[:, 0, 0] + rotations[:, 1, 1] + rotations[:, 2, 2]
+    twist = 2 * np.arctan2(rotations[:, 0, 2] - rotations[:, 2, 0], 1.0 + trace)
     twist = (twist + np.pi) % (2 * np.pi) - np.pi
     out = np.stack([forward, sideways, twist], axis=-1)
     if mirrored:
@@ -54,14 +54,27 @@ def ball_angles(rotations: np.ndarray, ball: BallRange, mirrored: bool) -> np.nd
     return out
 
 
-def ball_angle_jacobians(rotations: np.ndarray, ball: BallRange, mirrored: bool, eps: float = 1e-5) -> np.ndarray:
-    """(N, 3, 3) d(angles)/d(step), for a step that turns the rotation on the right (R Exp(delta))."""
-    out = np.empty((len(rotations), 3, 3))
-    for axis in range(3):
-        delta = np.zeros(3)
-        delta[axis] = eps
-        turn = Rotation.from_rotvec(np.stack([delta, -delta])).as_matrix()
-        plus, minus = (ball_angles(rotations @ t, ball, mirrored) for t in turn)
-        difference = (plus - minus + np.pi) % (2 * np.pi) - np.pi
-        out[:, :, axis] = difference / (2 * eps)
+_GENERATORS = np.array([[[0.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]],
+                        [[0.0, 0.0, 1.0], [0.0, 0.0, 0.0], [-1.0, 0.0, 0.0]],
+                        [[0.0, -1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 0.0]]])
+"""d/d(delta_a) of Exp(delta) at 0: the cross-product matrices of the unit axes."""
+
+
+def ball_angle_jacobians(rotations: np.ndarray, ball: BallRange, mirrored: bool) -> np.ndarray:
+    """(N, 3, 3) d(angles)/d(step), for a step that turns the rotation on the right (R Exp(delta)):
+    ball_angles differentiated through the turned matrix R G_a."""
+    turned = np.einsum("nij,ajk->naik", rotations, _GENERATORS)  # (N, 3 axes, 3, 3)
+    direction = rotations[:, :, 1] * ball.axis_y
+    d_direction = turned[:, :, :, 1] * ball.axis_y  # (N, axis, xyz)
+    y, z = direction[:, 1:2] * ball.axis_y, direction[:, 2:3]
+    forward = (y * d_direction[:, :, 2] - z * d_direction[:, :, 1] * ball.axis_y) / (y * y + z * z)
+    sideways = d_direction[:, :, 0] / np.sqrt(np.maximum(1.0 - direction[:, 0:1] ** 2, 1e-12))
+    u = (rotations[:, 0, 2] - rotations[:, 2, 0])[:, None]
+    v = (1.0 + rotations[:, 0, 0] + rotations[:, 1, 1] + rotations[:, 2, 2])[:, None]
+    du = turned[:, :, 0, 2] - turned[:, :, 2, 0]
+    dv = turned[:, :, 0, 0] + turned[:, :, 1, 1] + turned[:, :, 2, 2]
+    twist = 2 * (v * du - u * dv) / (u * u + v * v)
+    out = np.stack([forward, sideways, twist], axis=1)  # (N, angle, axis)
+    if mirrored:
+        out[:, 1:] *= -1
     return out

@@ -22,9 +22,10 @@ from .ground import WorldFrame, fit_ground, floor_contacts, world_frame
 from .initial import pose_from_keypoints, shape_from_landmarks
 
 __all__ = ["FittedBody", "fit_track"]
-POOR_FIT_BODY_HEIGHTS = 0.05
-"""A frame whose median reprojection error exceeds this share of the body's image height is
-reported in the meta (a left/right swap the cleaning missed, another person's keypoints)."""
+POOR_FIT_RATIO = 2.5
+"""A frame whose mean reprojection error exceeds this many times the clip's median frame's (and
+2% of the body's image height) is reported in the meta: a left/right swap the cleaning missed
+(the body cannot cross its legs in a frame), another person's keypoints."""
 MAX_DEPTH_CHANGE = 0.3
 """The fit's median depth may differ from the lifted keypoints' by this fraction before the
 meta says so (fixed lengths rule out the collapse of a whole body towards the camera)."""
@@ -101,7 +102,8 @@ def fit_track(track: Track, focal_px: float | None = None, body_height_m: float 
             "depth_scale": round(shared.depth_scale, 3),
             "ground_normal_camera": [round(float(v), 4) for v in ground.normal], "leg_m": round(shared.shape.leg_m, 4)}
     body_px = shared.camera.focal_px * (shared.shape.leg_m / HIP_TO_ANKLE_OF_HEIGHT) / pose.root_m[:, 2]
-    poor = np.flatnonzero(valid)[second.reprojection_px > POOR_FIT_BODY_HEIGHTS * body_px]
+    relative = second.reprojection_px / body_px
+    poor = np.flatnonzero(valid)[relative > max(POOR_FIT_RATIO * float(np.median(relative)), 0.02)]
     meta["poorly_fitted_frames"] = [int(i) for i in poor]
     if abs(depth_change) > MAX_DEPTH_CHANGE:
         meta["warning"] = (f"the fitted body is {100 * depth_change:+.0f}% as far from the camera as the lifted "
