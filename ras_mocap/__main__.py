@@ -188,6 +188,12 @@ def _summary(track: Track, elapsed_s: float) -> str:
             f"person found in {track.found.sum()} ({100 * track.detection_rate:.0f}%)")
 
 
+def _check_body(args: argparse.Namespace) -> None:
+    from .core.pipeline import check_fit_options
+
+    check_fit_options(args.height_m, args.fov_deg)
+
+
 def _track_video(args: argparse.Namespace) -> Track:
     from .capture.tracking import track_video
 
@@ -228,6 +234,7 @@ def _people(args: argparse.Namespace) -> None:
 
 
 def _bake(args: argparse.Namespace) -> None:
+    _check_body(args)
     if args.input.suffix.lower() == ".npz":
         track, track_path = Track.load(args.input), args.input
     else:
@@ -256,6 +263,7 @@ def _gait(args: argparse.Namespace) -> None:
     from .core.gait.report import write_report
     from .core.gait.walk import walk_points_m
 
+    _check_body(args)
     track = Track.load(args.input) if args.input.suffix.lower() == ".npz" else _track_video(args)
     points_m, fps = walk_points_m(track, _cleaning(args), args.height_m, args.fov_deg)
     analysis = analyse(points_m, fps)

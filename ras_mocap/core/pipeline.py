@@ -19,7 +19,7 @@ from .rootmotion import focal_px_for
 from .solver import aim_rig
 from .track import Track
 
-__all__ = ["FittedClip", "fit_clip", "rig_channels", "rig_lengths"]
+__all__ = ["FittedClip", "check_fit_options", "fit_clip", "rig_channels", "rig_lengths"]
 
 
 @dataclass(frozen=True)
@@ -32,15 +32,21 @@ class FittedClip:
         return self.body.found
 
 
+def check_fit_options(body_height_m: float | None = None, fov_deg: float | None = None) -> None:
+    """ValueError for a body height or field of view no person or camera has (checked before
+    a long detection, not after it)."""
+    if fov_deg is not None and not 5.0 <= fov_deg <= 170.0:
+        raise ValueError(f"a camera's field of view lies between 5 and 170 degrees, not {fov_deg:g}")
+    if body_height_m is not None and not 0.5 <= body_height_m <= 2.5:
+        raise ValueError(f"a person's height lies between 0.5 and 2.5 m, not {body_height_m:g}")
+
+
 def fit_clip(track: Track, cleaning: CleaningSettings = CleaningSettings(), body_height_m: float | None = None,
              fov_deg: float | None = None) -> FittedClip:
     """Clean a raw track and fit the body to it (ValueError if nobody was seen). `body_height_m`
     sets the metric scale (else BlazePose's); `fov_deg` is the camera's field of view across the
     image's longer side (else rootmotion.DEFAULT_FOV_DEG)."""
-    if fov_deg is not None and not 5.0 <= fov_deg <= 170.0:
-        raise ValueError(f"a camera's field of view lies between 5 and 170 degrees, not {fov_deg:g}")
-    if body_height_m is not None and not 0.5 <= body_height_m <= 2.5:
-        raise ValueError(f"a person's height lies between 0.5 and 2.5 m, not {body_height_m:g}")
+    check_fit_options(body_height_m, fov_deg)
     clean = clean_track(track, cleaning)
     if not clean.found.any():
         raise ValueError("nobody was detected in any frame of the track; nothing to fit")

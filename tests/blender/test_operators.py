@@ -109,6 +109,14 @@ def test_bad_video_is_reported_and_nothing_changes(addon, tmp_path):
     assert len(bpy.data.objects) == 0 and running.jobs() == []
 
 
+def test_a_height_no_person_has_is_refused_before_the_detection(addon):
+    _set_video(addon)
+    addon.body_height_m = 0.3
+    with pytest.raises(RuntimeError, match="height lies between 0.5 and 2.5 m"):
+        bpy.ops.ras_mocap.bake_video()
+    assert len(bpy.data.objects) == 0 and running.jobs() == []
+
+
 @pytest.mark.parametrize("file_format", ["BVH", "FBX", "GLTF"])
 def test_export_through_blenders_exporters(addon, tmp_path, file_format):
     _set_video(addon)

@@ -43,6 +43,11 @@ def test_bad_inputs_give_one_clear_error(tmp_path):
     assert offline.returncode == 2 and "model file not found" in offline.stderr
     bad_roi = _cli("bake", POSE2SIM_VIDEO, "--out", tmp_path / "x.blend", "--roi", "1,2,3")
     assert bad_roi.returncode == 2 and "--roi takes x0,y0,x1,y1" in bad_roi.stderr
+    lens = _cli("bake", POSE2SIM_VIDEO, "--out", tmp_path / "x.blend", "--fov-deg", "200", env_model=model_path("lite"))
+    assert lens.returncode == 2 and "field of view lies between 5 and 170" in lens.stderr
+    assert "tracking" not in lens.stderr  # refused before the detection
+    tall = _cli("gait", POSE2SIM_VIDEO, "--report", tmp_path / "gait", "--height-m", "17")
+    assert tall.returncode == 2 and "height lies between 0.5 and 2.5 m" in tall.stderr
     assert not (tmp_path / "x.blend").exists()
 
 

@@ -13,6 +13,7 @@ from ...capture.people import Cancelled
 from ...capture.sources import SourceError
 from ...capture.subject import choose_subject
 from .. import people as people_module, running
+from ...core.pipeline import check_fit_options
 from ..bake import bake_track
 from ..prefs import pose_model
 from ..props import cleaning_settings, fit_options, retarget_profile, tracking_settings
@@ -37,6 +38,7 @@ class RASMOCAP_OT_bake_video(bpy.types.Operator):
         settings = context.scene.ras_mocap
         try:
             self._profile = retarget_profile(settings)  # a bad bone map fails before the long tracking
+            check_fit_options(**fit_options(settings))  # so does a height no person has
             video = Path(bpy.path.abspath(settings.video_path))
             tracking = tracking_settings(settings, pose_model(context))
             end = settings.frame_end or None

@@ -10,6 +10,7 @@ import bpy
 from ...capture.models import ModelError
 from ...capture.sources import ReplaySource, SourceError, WebcamSource, list_cameras
 from ...capture.worker import CaptureWorker
+from ...core.pipeline import check_fit_options
 from .. import running
 from ..live import LiveSession, LiveSmoothing
 from ..prefs import pose_model, preferences
@@ -38,6 +39,7 @@ def start_session(context: bpy.types.Context) -> LiveSession:
     (a new RAS rig if none is chosen)."""
     settings, prefs = context.scene.ras_mocap, preferences(context)
     profile = retarget_profile(settings)
+    check_fit_options(**fit_options(settings))  # the take is fitted when it is keyed
     worker = CaptureWorker(_open_source(context), tracking_settings(settings, pose_model(context)),
                            preview_width_px=PREVIEW_WIDTH_PX)
     worker.start()
