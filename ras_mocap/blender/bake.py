@@ -51,7 +51,7 @@ def bake_track(
     fov_deg: float | None = None,
 ) -> BakeResult:
     """Clean the track, fit one body to the whole clip (core.pipeline; `body_height_m` and the
-    camera's `fov_deg` if known) and key it and key it onto `rig` (a new RAS rig sized from the person if None;
+    camera's `fov_deg` if known) and key it onto `rig` (a new RAS rig sized from the person if None;
     any other rig through its retarget `profile`, by default the bundled one that fits; its
     driven bones are switched to Euler rotation).
 
@@ -100,7 +100,7 @@ def _warnings(meta: dict, frames: int) -> tuple[str, ...]:
     poor = len(meta["poorly_fitted_frames"])
     if poor > 0.05 * frames:
         out.append(f"{poor} of {frames} frames fit the image poorly (a left/right swap, another person's "
-                   "keypoints): see the action's ras_mocap_fit property")
+                   f"keypoints): see the action's {FIT_PROPERTY} property")
     return tuple(out)
 
 

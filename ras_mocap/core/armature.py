@@ -57,13 +57,8 @@ def continuous_euler(euler_xyz: np.ndarray, mode: str) -> np.ndarray:
     alternative[:, middle] = np.pi - alternative[:, middle]
     alternative[:, last] += np.pi
     turn = 2 * np.pi
-    previous = out[0]
     for t in range(1, len(out)):
-        best = None
-        for candidate in (out[t], alternative[t]):
-            near = candidate + turn * np.round((previous - candidate) / turn)
-            distance = float(np.sum((near - previous) ** 2))
-            if best is None or distance < best[0]:
-                best = (distance, near)
-        out[t] = previous = best[1]
+        candidates = np.stack([out[t], alternative[t]])
+        candidates += turn * np.round((out[t - 1] - candidates) / turn)
+        out[t] = candidates[np.argmin(np.sum((candidates - out[t - 1]) ** 2, axis=1))]
     return out

@@ -12,10 +12,10 @@ import numpy as np
 from .rootmotion import focal_px_for, hip_path_camera_m
 from .skeleton import KP, mediapipe_to_blender
 
-__all__ = ["lift_image_landmarks", "keep_world_arms", "lifted_keypoints", "pose_points"]
+__all__ = ["lifted_keypoints", "pose_points"]
 
 
-def lift_image_landmarks(
+def _lift_image_landmarks(
     world_xyz_m: np.ndarray,
     image_xy_px: np.ndarray,
     hip_camera_m: np.ndarray,
@@ -35,7 +35,7 @@ def lift_image_landmarks(
 _ARMS = {side: [KP[f"{side}_{p}"] for p in ("elbow", "wrist", "pinky", "index", "thumb")] for side in ("left", "right")}
 
 
-def keep_world_arms(lifted: np.ndarray, world_xyz_m: np.ndarray) -> np.ndarray:
+def _keep_world_arms(lifted: np.ndarray, world_xyz_m: np.ndarray) -> np.ndarray:
     """Arms as the 3D network sees them, hung from the lifted shoulders: a forearm pointing at
     the camera is short in the image, and a 2D error there turns it by tens of degrees."""
     out = lifted.copy()
@@ -49,8 +49,8 @@ def lifted_keypoints(world_xyz_m: np.ndarray, image_xy_px: np.ndarray, image_siz
                      focal_px: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Hip-centred lifted keypoints (N, 33, 3) in camera axes, and the hips' camera-space path (N, 3)."""
     hip_camera_m = hip_path_camera_m(world_xyz_m, image_xy_px, image_size_px, focal_px)
-    lifted = lift_image_landmarks(world_xyz_m, image_xy_px, hip_camera_m, image_size_px, focal_px)
-    return keep_world_arms(lifted, world_xyz_m), hip_camera_m
+    lifted = _lift_image_landmarks(world_xyz_m, image_xy_px, hip_camera_m, image_size_px, focal_px)
+    return _keep_world_arms(lifted, world_xyz_m), hip_camera_m
 
 
 def pose_points(

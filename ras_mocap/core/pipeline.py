@@ -1,7 +1,7 @@
 """The offline pipeline, in one place: a raw landmark track -> cleaned -> one body fitted to the
 whole clip -> any rig's channels (its bones aimed at the fitted body, the root moved with it)
--> the RAS rig's IK targets. The bake, the CLI and the gait analysis call it; Blender only keys
-what it returns."""
+-> the RAS rig's IK targets. The bake calls it (the panel's, the CLI's, a live take's); Blender
+only keys what it returns."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,8 +48,6 @@ def fit_clip(track: Track, cleaning: CleaningSettings = CleaningSettings(), body
     image's longer side (else rootmotion.DEFAULT_FOV_DEG)."""
     check_fit_options(body_height_m, fov_deg)
     clean = clean_track(track, cleaning)
-    if not clean.found.any():
-        raise ValueError("nobody was detected in any frame of the track; nothing to fit")
     focal_px = focal_px_for(track.image_size_px, fov_deg) if fov_deg else None
     return FittedClip(clean, fit_track(clean, focal_px, body_height_m))
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .armature import RestBone
 from .skeleton import KP
 
 __all__ = ["BoneSpec", "BodyLengths", "RAS_BONES", "body_lengths_from_world", "rest_pose", "ras_rest_bones"]
@@ -146,10 +147,8 @@ def _bone_matrix(head: np.ndarray, tail: np.ndarray) -> np.ndarray:
     return np.eye(3) + skew + skew @ skew / (1 + c)
 
 
-def ras_rest_bones(lengths: BodyLengths) -> list:
+def ras_rest_bones(lengths: BodyLengths) -> list[RestBone]:
     """The RAS rig's deforming and root bones at rest (what Add RAS Rig builds), parents first."""
-    from .armature import RestBone
-
     joints = rest_pose(lengths)
     return [RestBone(spec.name, spec.parent, _bone_matrix(joints[spec.head], joints[spec.tail]), joints[spec.head],
                      float(np.linalg.norm(joints[spec.tail] - joints[spec.head])), spec.rotation_mode)

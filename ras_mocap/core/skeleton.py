@@ -25,10 +25,11 @@ KEYPOINT_NAMES: tuple[str, ...] = (
 )
 N_KEYPOINTS = len(KEYPOINT_NAMES)
 KP: dict[str, int] = {name: i for i, name in enumerate(KEYPOINT_NAMES)}
+"""Keypoint index by name, e.g. KP["left_knee"] == 25."""
+
 HIP_TO_ANKLE_OF_HEIGHT = 0.491
 """Hip joint to ankle joint as a fraction of body height (Winter, Biomechanics and Motor Control
 of Human Movement: hip 0.530 H, ankle 0.039 H above the floor)."""
-"""Keypoint index by name, e.g. KP["left_knee"] == 25."""
 
 TRUNK_AND_LEG_OF_HEIGHT = 0.779
 """Shoulder-to-hip + hip-to-knee + knee-to-ankle as a fraction of body height (Winter, Biomechanics

@@ -16,7 +16,7 @@ from scipy.spatial.transform import Rotation
 from .armature import PoseChannels, RestBone, blender_euler, continuous_euler
 from .retarget import RetargetProfile, rest_joints
 from .skeleton import KP
-from .vectors import cross, unit
+from .vectors import cross, frame, unit
 
 __all__ = ["BoneDrive", "RAS_DRIVES", "RigSetup", "keypoint_joints", "local_eulers", "person_leg_m", "aim_rig"]
 
@@ -108,13 +108,6 @@ def _rest_joints(bones: dict[str, RestBone], profile: RetargetProfile) -> dict[s
     return joints
 
 
-def _frame(direction: np.ndarray, side: np.ndarray) -> np.ndarray:
-    """Orthonormal frames (..., 3, 3) with columns: side (made orthogonal), direction, their cross."""
-    y = unit(direction)
-    x = unit(side - np.sum(side * y, axis=-1, keepdims=True) * y)
-    return np.stack([x, y, cross(x, y)], axis=-1)
-
-
 def _swing(from_dir: np.ndarray, to_dir: np.ndarray) -> np.ndarray:
     """Matrices (N, 3, 3) of the shortest rotations taking each `from_dir` onto `to_dir` (N, 3)
     (Rodrigues' formula: numpy on whole arrays, far cheaper than scipy objects per call)."""
@@ -161,7 +154,7 @@ class RigSetup:
         return cls(
             bones, profile, rig_drives,
             {name: rest[d.end] - rest[d.start] for name, d in rig_drives.items()},
-            {name: _frame(rest[d.end] - rest[d.start], rest[d.side_to] - rest[d.side_from]).T
+            {name: frame(rest[d.end] - rest[d.start], rest[d.side_to] - rest[d.side_from]).T
              for name, d in rig_drives.items() if d.side_from},
             follows, rest,
             sum(_leg_m(rest[f"hip.{s}"], rest[f"knee.{s}"], rest[f"ankle.{s}"]) for s in ("L", "R")),
@@ -181,7 +174,7 @@ def _armature_deltas(setup: RigSetup, joints: dict[str, np.ndarray]) -> dict[str
             continue
         target_dir = joints[drive.end] - joints[drive.start]
         if drive.side_from:
-            target = _frame(target_dir, joints[drive.side_to] - joints[drive.side_from])
+            target = frame(target_dir, joints[drive.side_to] - joints[drive.side_from])
             deltas[bone.name] = target @ setup.rest_frames_t[bone.name]
         else:
             deltas[bone.name] = _swing(parent @ setup.rest_dirs[bone.name], target_dir) @ parent

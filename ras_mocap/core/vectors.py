@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["unit", "cross"]
+__all__ = ["unit", "cross", "reject", "frame"]
 
 
 def unit(v: np.ndarray) -> np.ndarray:
@@ -18,3 +18,16 @@ def cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     out[..., 1] = a[..., 2] * b[..., 0] - a[..., 0] * b[..., 2]
     out[..., 2] = a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
     return out
+
+
+def reject(v: np.ndarray, axis: np.ndarray) -> np.ndarray:
+    """The part of each vector at right angles to the unit `axis`."""
+    return v - np.sum(v * axis, axis=-1, keepdims=True) * axis
+
+
+def frame(direction_y: np.ndarray, side_x: np.ndarray) -> np.ndarray:
+    """Orthonormal frames (..., 3, 3), columns x, y, z: y along `direction_y`, x the part of
+    `side_x` across it, z their cross product."""
+    y = unit(direction_y)
+    x = unit(reject(side_x, y))
+    return np.stack([x, y, cross(x, y)], axis=-1)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from ..skeleton import KP, N_KEYPOINTS
+from ..skeleton import HIP_TO_ANKLE_OF_HEIGHT, KP, N_KEYPOINTS
 from ..vectors import cross
 
 __all__ = ["BodyShape", "Pose", "JOINTS", "N_PARAMS", "PARAM_SLICES", "LENGTHS", "Kinematics", "forward", "rot_x"]
@@ -88,6 +88,11 @@ class BodyShape:
     @property
     def leg_m(self) -> float:
         return self.thigh_m + self.shank_m
+
+    @property
+    def height_m(self) -> float:
+        """The body height these legs make (Winter's proportions)."""
+        return self.leg_m / HIP_TO_ANKLE_OF_HEIGHT
 
     @property
     def ball_fraction(self) -> float:

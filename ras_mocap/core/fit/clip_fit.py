@@ -28,7 +28,7 @@ import numpy as np
 from scipy.linalg import solveh_banded
 from scipy.spatial.transform import Rotation
 
-from ..skeleton import HIP_TO_ANKLE_OF_HEIGHT, KP
+from ..skeleton import KP
 from .body import JOINTS, LENGTHS, N_PARAMS, PARAM_SLICES, BodyShape, Pose, forward
 from .limits import BALL_RANGES, ball_angle_jacobians, ball_angles
 
@@ -222,10 +222,9 @@ class _System:
         diag[:, np.arange(p), np.arange(p)] += damping * (np.diagonal(self.diag, axis1=1, axis2=2) + 1e-6)
         for offset in range(p):  # within a frame: (i, i + offset)
             ab[u - offset, :, offset:] = np.diagonal(diag, offset, axis1=1, axis2=2)
-        for offset in range(-p + 1, p):  # frame t to t + 1: (i, j = i + offset), p + offset apart
-            if n > 1:
-                values = np.diagonal(self.next, offset, axis1=1, axis2=2)
-                ab[u - p - offset, 1:, max(offset, 0):p + min(offset, 0)] = values
+        for offset in range(-p + 1, p) if n > 1 else ():  # frame t to t + 1: (i, j = i + offset), p + offset apart
+            values = np.diagonal(self.next, offset, axis1=1, axis2=2)
+            ab[u - p - offset, 1:, max(offset, 0):p + min(offset, 0)] = values
         if n > 2:
             ab[0, 2:] = self.skip  # frame t to t + 2, the same column
         ab = ab.reshape(u + 1, n * p)
@@ -295,15 +294,16 @@ class _Problem:
         self.names = _shared_names(settings)
 
     def scales(self, shared: Shared, pose: Pose) -> _Scales:
-        body_m = shared.shape.leg_m / HIP_TO_ANKLE_OF_HEIGHT
+        body_m = shared.shape.height_m
         return _Scales(body_m, shared.camera.focal_px * body_m / float(np.median(pose.root_m[:, 2])))
 
-    def linearise(self, pose: Pose, shared: Shared, scales: _Scales, with_jacobian: bool = True):
+    def linearise(self, pose: Pose, shared: Shared, scales: _Scales) -> tuple[_System, np.ndarray]:
+        """The normal equations at this pose, and each frame's mean reprojection error (px)."""
         obs, settings = self.obs, self.settings
         n, g = len(pose), len(self.names)
         system = _System(n, g)
-        kin = forward(shared.shape, pose, jacobian=True, length_jacobian=bool(settings.fit_lengths)) if with_jacobian else None
-        points = kin.points if with_jacobian else forward(shared.shape, pose)
+        kin = forward(shared.shape, pose, jacobian=True, length_jacobian=bool(settings.fit_lengths))
+        points = kin.points
         length_cols = [LENGTHS.index(name) for name in settings.fit_lengths]
 
         def shared_jac(k: int, frames, lin: np.ndarray, depth: np.ndarray | None = None):
@@ -330,8 +330,6 @@ class _Problem:
             w_prior = settings.prior_torso_weight if k in _TORSO else settings.prior_weight
             prior_weight, prior_cost = _huber(np.linalg.norm(prior_res, axis=-1), 0.1, w_prior**2)
             system.cost += cost + prior_cost
-            if not with_jacobian:
-                continue
             x, y, z = points[:, k, 0], points[:, k, 1], points[:, k, 2]
             d_proj = np.zeros((n, 2, 3))
             d_proj[:, 0, 0] = d_proj[:, 1, 1] = camera.focal_px / z
@@ -355,10 +353,9 @@ class _Problem:
             weight = weight * (follows[1:-1] & follows[2:])[:, None]
             acceleration = _accelerations(pose)
             system.cost += 0.5 * float(np.sum((acceleration * weight) ** 2))
-            if with_jacobian:
-                system.add_smoothness(acceleration, weight)
-        self._ranges(system, pose, with_jacobian)
-        # planted feet: the lower of heel and toe holds still on the floor
+            system.add_smoothness(acceleration, weight)
+        self._ranges(system, pose)
+        # planted heels and balls hold still on the floor; no part of a foot under it
         if self.ground is not None and n >= 2:
             self._contacts(system, points, kin, scales, shared_jac, follows, shared.shape)
         # the shared unknowns stay near their first estimates
@@ -370,8 +367,7 @@ class _Problem:
                 now, then = (np.ravel(getattr(shape, name))[-1] for shape in (shared.shape, self.first.shape))
                 res, slope = np.log(now / then), unit / settings.length_prior
             system.cost += 0.5 * float((res * slope) ** 2)
-            if with_jacobian:
-                system.add_shared_prior(i, res * slope, slope)
+            system.add_shared_prior(i, res * slope, slope)
         reprojection = np.mean(np.linalg.norm(projected[:, FITTED_KEYPOINTS] - obs.image_px[:, FITTED_KEYPOINTS], axis=-1),
                                axis=1)
         return system, reprojection
@@ -382,39 +378,36 @@ class _Problem:
         ground, obs, settings = self.ground, self.obs, self.settings
         weight2 = settings.contact_weight**2
         along = ground.across()
-        with_jacobian = kin is not None
         ball = shape.ball_fraction
+        # each sole point as a mix of heel and toe tip, and which planted column holds it (toe: none)
+        mix = {"heel": (1.0, 0.0, 0), "ball": (1.0 - ball, ball, 1), "toe": (0.0, 1.0, None)}
         for side, (heel, toe) in _FEET.items():
-            mix = {"heel": (1.0, 0.0), "ball": (1.0 - ball, ball), "toe": (0.0, 1.0)}
-            for name, (a, b) in mix.items():
+            cols = kin.columns[heel]  # heel and toe both ride on the ankle
+            for a, b, column in mix.values():
                 point = a * points[:, heel] + b * points[:, toe]
                 height = ground.height(point)
-                if with_jacobian:
-                    cols = kin.columns[heel]  # heel and toe both ride on the ankle
-                    der = a * kin.derivatives[heel] + b * kin.derivatives[toe]
+                der = a * kin.derivatives[heel] + b * kin.derivatives[toe]
 
-                    def lengths(frames, lin):
-                        return a * shared_jac(heel, frames, lin) + b * shared_jac(toe, frames, lin)
-                planted = obs.contact[:, side, 0 if name == "heel" else 1] if name != "toe" else np.zeros(len(point), bool)
+                def lengths(frames, lin):
+                    return a * shared_jac(heel, frames, lin) + b * shared_jac(toe, frames, lin)
+                planted = obs.contact[:, side, column] if column is not None else np.zeros(len(point), bool)
                 frames = np.flatnonzero(planted | (height < 0))  # on the floor, or under it
                 if frames.size:
                     raw = height[frames][:, None] / scales.body_m
                     weight, cost = _cauchy(np.abs(raw[:, 0]), settings.contact_scale_body_heights, weight2)
                     system.cost += cost
-                    if with_jacobian:
-                        lin = (weight[..., None] / scales.body_m) * ground.normal[None, None, :]
-                        system.add_rows(frames, cols, lin @ der[frames], raw * weight, lengths(frames, lin))
+                    lin = (weight[..., None] / scales.body_m) * ground.normal[None, None, :]
+                    system.add_rows(frames, cols, lin @ der[frames], raw * weight, lengths(frames, lin))
                 pairs = np.flatnonzero(planted[:-1] & planted[1:] & follows[1:])
                 if pairs.size:
                     raw = (point[pairs + 1] - point[pairs]) @ along.T / scales.body_m
                     weight, cost = _cauchy(np.linalg.norm(raw, axis=-1), settings.contact_scale_body_heights, weight2)
                     system.cost += cost
-                    if with_jacobian:
-                        lin = (weight[..., None] / scales.body_m) * along[None]
-                        system.add_pairs(pairs, cols, -(lin @ der[pairs]), lin @ der[pairs + 1], raw * weight,
-                                         lengths(pairs + 1, lin) - lengths(pairs, lin))
+                    lin = (weight[..., None] / scales.body_m) * along[None]
+                    system.add_pairs(pairs, cols, -(lin @ der[pairs]), lin @ der[pairs + 1], raw * weight,
+                                     lengths(pairs + 1, lin) - lengths(pairs, lin))
 
-    def _ranges(self, system: _System, pose: Pose, with_jacobian: bool) -> None:
+    def _ranges(self, system: _System, pose: Pose) -> None:
         """Ball joints beyond their anatomical ranges, and the hips' and shoulders' twist."""
         every = np.arange(len(pose))
         for joint in JOINTS:
@@ -424,7 +417,7 @@ class _Problem:
             mirrored = joint.name.endswith(".R")
             rotations = pose.rotations[joint.name]
             angles = ball_angles(rotations, ball, mirrored)
-            rows, slopes = [], []
+            rows, slopes, axes = [], [], []  # a residual per range (and twist prior), its slope, its angle
             for axis, bounds in enumerate((ball.forward_deg, ball.sideways_deg, ball.twist_deg)):
                 if bounds is None:
                     continue
@@ -432,19 +425,17 @@ class _Problem:
                 excess = np.minimum(angles[:, axis] - low, 0.0) + np.maximum(angles[:, axis] - high, 0.0)
                 rows.append(self.settings.limit_weight * excess)
                 slopes.append(self.settings.limit_weight * (excess != 0.0))
-                if axis == 2 and ball.twist_sigma_deg:
-                    weight = self.settings.twist_weight * _UNIT / np.radians(ball.twist_sigma_deg)
-                    rows.append(weight * angles[:, 2])
-                    slopes.append(np.full(len(pose), weight))
+                axes.append(axis)
+            if ball.twist_sigma_deg:
+                weight = self.settings.twist_weight * _UNIT / np.radians(ball.twist_sigma_deg)
+                rows.append(weight * angles[:, 2])
+                slopes.append(np.full(len(pose), weight))
+                axes.append(2)
             res = np.stack(rows, axis=-1)
             system.cost += 0.5 * float(np.sum(res * res))
-            if with_jacobian:
-                axes = [a for a, b in enumerate((ball.forward_deg, ball.sideways_deg, ball.twist_deg)) if b is not None]
-                if ball.twist_sigma_deg:
-                    axes.append(2)
-                jac = np.stack(slopes, axis=-1)[:, :, None] * ball_angle_jacobians(rotations, ball, mirrored)[:, axes]
-                system.add_rows(every, np.arange(PARAM_SLICES[joint.name].start, PARAM_SLICES[joint.name].stop),
-                                jac, res, None)
+            jac = np.stack(slopes, axis=-1)[:, :, None] * ball_angle_jacobians(rotations, ball, mirrored)[:, axes]
+            system.add_rows(every, np.arange(PARAM_SLICES[joint.name].start, PARAM_SLICES[joint.name].stop),
+                            jac, res, None)
 
     def stepped(self, shared: Shared, step: np.ndarray) -> Shared:
         if not len(step):

@@ -79,6 +79,7 @@ def floor_contacts(image_px: np.ndarray, camera, ground: Ground, body_m: float, 
     rises half a window before the foot lifts; widening less, 1 frame, gave the rendered walks
     0.7 deg better knees and the ball twice the slide in stance)."""
     half = max(1, int(round(window_s * fps / 2)))
+    widen = int(round(widen_s * fps))
     out = np.zeros((len(image_px), 2, 2), bool)
     for side, points in enumerate(_FEET):
         for column, point in enumerate(points):
@@ -93,7 +94,6 @@ def floor_contacts(image_px: np.ndarray, camera, ground: Ground, body_m: float, 
                 speed[half:-half] = np.linalg.norm(path[2 * half:] - path[:-2 * half], axis=1) * fps / (2 * half) / body_m
                 speed[:half], speed[-half:] = speed[half], speed[-half - 1]
             slow = slow_phases(np.nan_to_num(speed, nan=np.inf), max_speed_heights_s, fps)
-            widen = int(round(widen_s * fps))
             out[:, side, column] = binary_dilation(slow, np.ones(2 * widen + 1, bool)) if slow.any() and widen else slow
     return out
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..skeleton import KP
-from ..vectors import cross, unit
+from ..vectors import cross, frame, reject, unit
 from .body import BodyShape, Pose, rot_x as _rot_x
 
-__all__ = ["shape_from_landmarks", "pose_from_keypoints", "segment_frame", "head_frame", "hand_frame", "foot_frame"]
+__all__ = ["shape_from_landmarks", "pose_from_keypoints"]
 
 
 def _p(points: np.ndarray, name: str) -> np.ndarray:
@@ -22,17 +22,10 @@ def _mid(points: np.ndarray, a: str, b: str) -> np.ndarray:
     return 0.5 * (_p(points, a) + _p(points, b))
 
 
-def segment_frame(primary_y: np.ndarray, secondary_x: np.ndarray) -> np.ndarray:
-    """Frames (N, 3, 3), columns x, y, z: y along `primary_y`, x the part of `secondary_x` across it."""
-    y = unit(primary_y)
-    x = unit(secondary_x - np.sum(secondary_x * y, axis=-1, keepdims=True) * y)
-    return np.stack([x, y, cross(x, y)], axis=-1)
-
-
 def head_frame(points: np.ndarray) -> np.ndarray:
     """x from the right ear to the left, y from the shoulders' middle to the ears'."""
     neck = _mid(points, "left_shoulder", "right_shoulder")
-    return segment_frame(_mid(points, "left_ear", "right_ear") - neck, _p(points, "left_ear") - _p(points, "right_ear"))
+    return frame(_mid(points, "left_ear", "right_ear") - neck, _p(points, "left_ear") - _p(points, "right_ear"))
 
 
 def hand_frame(points: np.ndarray, side: str) -> np.ndarray:
@@ -40,9 +33,9 @@ def hand_frame(points: np.ndarray, side: str) -> np.ndarray:
     pinky to the index. The same right-handed frame on both hands makes the right hand's offsets
     the left's mirrored in x, as the body shares them."""
     knuckles = _mid(points, f"{side}_index", f"{side}_pinky")
-    across = _p(points, f"{side}_index") - _p(points, f"{side}_pinky")
+    sideways = _p(points, f"{side}_index") - _p(points, f"{side}_pinky")
     y = unit(_p(points, f"{side}_wrist") - knuckles)
-    z = unit(across - np.sum(across * y, axis=-1, keepdims=True) * y)
+    z = unit(reject(sideways, y))
     return np.stack([cross(y, z), y, z], axis=-1)
 
 
@@ -50,8 +43,7 @@ def foot_frame(points: np.ndarray, side: str) -> np.ndarray:
     """z along the sole (heel to toe), y up from it towards the ankle."""
     heel, toe, ankle = (_p(points, f"{side}_{p}") for p in ("heel", "foot_index", "ankle"))
     z = unit(toe - heel)
-    up = ankle - heel
-    y = unit(up - np.sum(up * z, axis=-1, keepdims=True) * z)
+    y = unit(reject(ankle - heel, z))
     return np.stack([cross(y, z), y, z], axis=-1)
 
 
@@ -116,10 +108,10 @@ def _limb(parent: np.ndarray, start: np.ndarray, middle: np.ndarray, end: np.nda
     first segment, z the side the second bends towards (back for a knee, forward for an elbow),
     or `fallback_z` where the limb is nearly straight."""
     upper, lower = unit(middle - start), unit(end - middle)
-    across = lower - np.sum(lower * upper, axis=-1, keepdims=True) * upper
-    bend = np.linalg.norm(across, axis=-1, keepdims=True)
-    toward = across if bend_forward else -across
-    fallback = fallback_z - np.sum(fallback_z * upper, axis=-1, keepdims=True) * upper
+    bent = reject(lower, upper)
+    bend = np.linalg.norm(bent, axis=-1, keepdims=True)
+    toward = bent if bend_forward else -bent
+    fallback = reject(fallback_z, upper)
     z = unit(toward + 0.3 * unit(fallback) * np.clip(1 - bend / 0.3, 0, 1))
     frame = np.stack([cross(-upper, z), -upper, z], axis=-1)
     sign = 1.0 if bend_forward else -1.0
@@ -137,8 +129,8 @@ def pose_from_keypoints(points: np.ndarray) -> Pose:
     """The body's pose (camera axes) nearest 3D keypoints (N, 33, 3), joint by joint."""
     mid_hip = _mid(points, "left_hip", "right_hip")
     spine = _mid(points, "left_shoulder", "right_shoulder") - mid_hip
-    root = segment_frame(spine, _p(points, "left_hip") - _p(points, "right_hip"))
-    chest = segment_frame(spine, _p(points, "left_shoulder") - _p(points, "right_shoulder"))
+    root = frame(spine, _p(points, "left_hip") - _p(points, "right_hip"))
+    chest = frame(spine, _p(points, "left_shoulder") - _p(points, "right_shoulder"))
     rotations = {"root": root, "chest": np.swapaxes(root, 1, 2) @ chest,
                  "neck": np.swapaxes(chest, 1, 2) @ head_frame(points)}
     angles = {}

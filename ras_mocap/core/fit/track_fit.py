@@ -14,7 +14,7 @@ import numpy as np
 from ..filters import valid_runs
 from ..lifting import lifted_keypoints
 from ..rootmotion import focal_px_for
-from ..skeleton import HIP_TO_ANKLE_OF_HEIGHT, KP, N_KEYPOINTS
+from ..skeleton import KP, N_KEYPOINTS
 from ..track import Track
 from .body import BodyShape, Pose, forward
 from .clip_fit import Camera, FitSettings, Ground, Observations, Shared, fit_run
@@ -36,7 +36,6 @@ class FittedBody:
     """The fitted body of every track row (NaN where nobody was seen)."""
 
     camera_m: np.ndarray  # (N, 33, 3) keypoints in camera axes
-    world_m: np.ndarray  # (N, 33, 3) keypoints in the world over the floor (Blender axes, z up)
     found: np.ndarray  # (N,)
     planted: np.ndarray  # (N, 2, 2) [left, right foot][heel, ball] on the floor
     shape: BodyShape
@@ -44,6 +43,11 @@ class FittedBody:
     ground: Ground
     world: WorldFrame
     meta: dict = field(default_factory=dict)
+
+    @property
+    def world_m(self) -> np.ndarray:
+        """(N, 33, 3) keypoints in the world over the floor (Blender axes, z up)."""
+        return self.world.to_world(self.camera_m)
 
     @property
     def contact(self) -> np.ndarray:
@@ -72,7 +76,7 @@ def fit_track(track: Track, focal_px: float | None = None, body_height_m: float 
     world_m, image = track.world_xyz_m[valid], track.image_xy_px[valid]
     shape = shape_from_landmarks(world_m)
     if body_height_m:
-        shape = shape.scaled(body_height_m * HIP_TO_ANKLE_OF_HEIGHT / shape.leg_m)
+        shape = shape.scaled(body_height_m / shape.height_m)
     first = Shared(shape, Camera(f, np.asarray(track.image_size_px, float) / 2))
     runs = valid_runs(valid)
     starts = np.zeros(len(valid), bool)
@@ -89,7 +93,7 @@ def fit_track(track: Track, focal_px: float | None = None, body_height_m: float 
                         starts[valid])
     pose, shared, report = fit_run(pose, first, free, None, settings)
     ground = fit_ground(forward(shared.shape, pose))
-    contact = _contacts(track.image_xy_px, valid, shared.camera, ground, shared.shape.leg_m / HIP_TO_ANKLE_OF_HEIGHT, fps)
+    contact = _contacts(track.image_xy_px, valid, shared.camera, ground, shared.shape.height_m, fps)
     held = Observations(image, track.visibility[valid], world_m, contact[valid], fps, starts[valid])
     pose, shared, second = fit_run(pose, shared, held, ground, settings, first)
     camera_m = np.full((len(track), N_KEYPOINTS, 3), np.nan)
@@ -101,12 +105,11 @@ def fit_track(track: Track, focal_px: float | None = None, body_height_m: float 
             "depth_change": round(depth_change, 3), "focal_px": round(shared.camera.focal_px, 1),
             "depth_scale": round(shared.depth_scale, 3),
             "ground_normal_camera": [round(float(v), 4) for v in ground.normal], "leg_m": round(shared.shape.leg_m, 4)}
-    body_px = shared.camera.focal_px * (shared.shape.leg_m / HIP_TO_ANKLE_OF_HEIGHT) / pose.root_m[:, 2]
+    body_px = shared.camera.focal_px * shared.shape.height_m / pose.root_m[:, 2]
     relative = second.reprojection_px / body_px
     poor = np.flatnonzero(valid)[relative > max(POOR_FIT_RATIO * float(np.median(relative)), 0.02)]
     meta["poorly_fitted_frames"] = [int(i) for i in poor]
     if abs(depth_change) > MAX_DEPTH_CHANGE:
         meta["warning"] = (f"the fitted body is {100 * depth_change:+.0f}% as far from the camera as the lifted "
                            "landmarks put it: check the camera's focal length or the body height")
-    return FittedBody(camera_m, frame.to_world(camera_m), valid.copy(), contact, shared.shape, shared.camera, ground,
-                      frame, meta)
+    return FittedBody(camera_m, valid.copy(), contact, shared.shape, shared.camera, ground, frame, meta)
