@@ -10,7 +10,7 @@ import numpy as np
 
 from ..core.cleaning import CleaningSettings
 from ..core.filters import valid_runs
-from ..core.pipeline import fit_clip, rig_channels, rig_lengths
+from ..core.pipeline import FittedClip, fit_clip, rig_channels, rig_lengths
 from ..core.retarget import RetargetProfile
 from ..core.rig_spec import BodyLengths
 from ..core.track import Track
@@ -49,11 +49,13 @@ def bake_track(
     track_path: Path | None = None,
     body_height_m: float | None = None,
     fov_deg: float | None = None,
+    clip: FittedClip | None = None,
 ) -> BakeResult:
     """Clean the track, fit one body to the whole clip (core.pipeline; `body_height_m` and the
-    camera's `fov_deg` if known) and key it onto `rig` (a new RAS rig sized from the person if None;
-    any other rig through its retarget `profile`, by default the bundled one that fits; its
-    driven bones are switched to Euler rotation).
+    camera's `fov_deg` if known; or take `clip`, the track fitted already off the main thread)
+    and key it onto `rig` (a new RAS rig sized from the person if None; any other rig through its
+    retarget `profile`, by default the bundled one that fits; its driven bones are switched to
+    Euler rotation).
 
     Short gaps are bridged by the cleaning; across a long gap (nobody seen) the pose is
     held (constant keys), never invented. A video's frame f is scene frame f + 1 (Blender
@@ -63,7 +65,7 @@ def bake_track(
     with a fake user. The raw track stays on disk (`track_path`, else saved by `store_track`)
     and the action records where, so gait analysis never re-runs detection.
     """
-    clip = fit_clip(track, cleaning, body_height_m, fov_deg)
+    clip = clip or fit_clip(track, cleaning, body_height_m, fov_deg)
     valid = clip.valid
     if rig is None:
         rig = rig_module.add_ras_rig(context, rig_lengths(clip.body))

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from scipy.ndimage import median_filter
 
+from ..core.progress import Cancelled
 from ..core.rootmotion import focal_px_for
 from ..core.skeleton import KP
 from .detector import PoseDetector, RegionOfInterest
@@ -29,10 +30,6 @@ from .sources import ReadAhead, SourceError, VideoFileSource
 __all__ = ["Cancelled", "PeopleSettings", "Person", "People", "find_people", "people_table", "detection_tiles"]
 
 _HIPS, _ANKLES = [KP["left_hip"], KP["right_hip"]], [KP["left_ankle"], KP["right_ankle"]]
-
-
-class Cancelled(RuntimeError):
-    """A progress callback asked to stop."""
 
 
 @dataclass(frozen=True)

@@ -15,17 +15,17 @@ BlazePose finds in the whole frame (or region) is the subject.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..core.progress import Cancelled, ProgressFn
 from ..core.track import Track
 from .detector import Detection, PoseDetector, RegionOfInterest
 from .identities import Sighting
-from .people import Cancelled, People, PeopleSettings, Person, find_people
+from .people import People, PeopleSettings, Person, find_people
 from .sources import Frame, FrameSource, ReadAhead, SourceError, VideoFileSource
 from .subject import LiveSubject, SubjectChoice, choose_subject
 
@@ -34,9 +34,6 @@ __all__ = [
     "ProgressFn", "Cancelled", "source_meta", "subject_meta", "CROP_BODY_HEIGHTS",
 ]
 
-ProgressFn = Callable[[int, int, str], bool | None]
-"""Called with (done, total, stage) - stage "people" (sampled frames of pass 1) or "tracking"
-(frames of pass 2); returning True cancels."""
 
 CROP_BODY_HEIGHTS = 1.6
 """Pass 2 shows a square this many times the subject's box (its larger side), around its centre."""

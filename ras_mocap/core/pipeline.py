@@ -13,6 +13,7 @@ from .cleaning import CleaningSettings, clean_track
 from .fit.track_fit import FittedBody, fit_track
 from .forward import posed_matrices
 from .ik_targets import ik_target_locations
+from .progress import ProgressFn
 from .retarget import RetargetProfile
 from .rig_spec import BodyLengths
 from .rootmotion import focal_px_for
@@ -42,14 +43,14 @@ def check_fit_options(body_height_m: float | None = None, fov_deg: float | None 
 
 
 def fit_clip(track: Track, cleaning: CleaningSettings = CleaningSettings(), body_height_m: float | None = None,
-             fov_deg: float | None = None) -> FittedClip:
+             fov_deg: float | None = None, progress: ProgressFn | None = None) -> FittedClip:
     """Clean a raw track and fit the body to it (ValueError if nobody was seen). `body_height_m`
     sets the metric scale (else BlazePose's); `fov_deg` is the camera's field of view across the
-    image's longer side (else rootmotion.DEFAULT_FOV_DEG)."""
+    image's longer side (else rootmotion.DEFAULT_FOV_DEG); `progress` as fit_track takes it."""
     check_fit_options(body_height_m, fov_deg)
     clean = clean_track(track, cleaning)
     focal_px = focal_px_for(track.image_size_px, fov_deg) if fov_deg else None
-    return FittedClip(clean, fit_track(clean, focal_px, body_height_m))
+    return FittedClip(clean, fit_track(clean, focal_px, body_height_m, progress=progress))
 
 
 def rig_lengths(body: FittedBody) -> BodyLengths:

@@ -17,6 +17,7 @@ import pytest
 from ras_mocap.blender import running
 from ras_mocap.blender.video_bake import VideoBake
 from ras_mocap.capture.tracking import TrackingSettings
+from ras_mocap.core.progress import Cancelled
 from tests.conftest import POSE2SIM_VIDEO, REPO, model_path
 
 END_FRAME = 40
@@ -100,6 +101,24 @@ def test_cancelling_a_bake_leaves_the_rigs_animation_as_it_was(addon):
     running.remove(job)
     assert not job.worker.running and 5 <= job.frames_done < 100
     assert rig.animation_data.action is mine and [a.name for a in bpy.data.actions] == ["my_walk"]
+
+
+def test_the_fit_runs_off_the_main_thread_and_cancels(addon):
+    """Phase 3: the fit runs on its own thread while ticks return at once; Esc then stops it
+    within a step, nothing is keyed and no thread is left."""
+    job = VideoBake(POSE2SIM_VIDEO, TrackingSettings(model_path("lite"), num_poses=1), end_frame=END_FRAME)
+    job.start()
+    running.add(job)
+    while not job.status.startswith("Fitting"):
+        assert job.tick()
+        time.sleep(0.005)
+    assert job.tick()  # the fit goes on while the main thread ticks
+    job.stop()
+    running.remove(job)
+    assert not job.worker.running
+    with pytest.raises(Cancelled, match="fitting cancelled after"):  # stopped mid-fit: it was still running
+        job.clip()
+    assert not bpy.data.actions and len(bpy.data.objects) == 0
 
 
 def test_bad_video_is_reported_and_nothing_changes(addon, tmp_path):

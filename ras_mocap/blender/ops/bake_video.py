@@ -9,7 +9,7 @@ from pathlib import Path
 import bpy
 
 from ...capture.models import ModelError
-from ...capture.people import Cancelled
+from ...core.progress import Cancelled
 from ...capture.sources import SourceError
 from ...capture.subject import choose_subject
 from .. import people as people_module, running
@@ -47,7 +47,8 @@ class RASMOCAP_OT_bake_video(bpy.types.Operator):
             found = people_module.recall(self._people_key)
             if found is not None and found[0].persons:  # Find People ran on this video: the subject as chosen now
                 found = (found[0], *choose_subject(found[0], tracking.subject))
-            job = VideoBake(video, tracking, settings.frame_start, end, found)
+            job = VideoBake(video, tracking, settings.frame_start, end, found, cleaning_settings(settings),
+                            fit_options(settings))
             job.start()
         except _ERRORS as exc:
             self.report({"ERROR"}, str(exc))
@@ -60,8 +61,8 @@ class RASMOCAP_OT_bake_video(bpy.types.Operator):
         settings = context.scene.ras_mocap
         try:
             track = job.track()
-            result = bake_track(context, track, settings.target_rig, cleaning_settings(settings), self._profile,
-                                previous_to_nla=settings.previous_to_nla, **fit_options(settings))
+            result = bake_track(context, track, settings.target_rig, profile=self._profile,
+                                previous_to_nla=settings.previous_to_nla, clip=job.clip())
         except _ERRORS as exc:
             self.report({"ERROR"}, f"{exc}; nothing was keyed")
             return {"CANCELLED"}

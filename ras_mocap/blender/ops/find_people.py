@@ -10,7 +10,7 @@ import bpy
 
 from ...capture.background import BackgroundTask
 from ...capture.models import ModelError
-from ...capture.people import Cancelled
+from ...core.progress import Cancelled
 from ...capture.sources import SourceError, VideoFileSource
 from ...capture.tracking import find_subject
 from .. import people as people_module, running

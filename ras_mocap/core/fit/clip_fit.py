@@ -22,6 +22,7 @@ iterating on the hundreds of thousands of unknowns of a long clip).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -451,9 +452,11 @@ class _Problem:
 
 
 def fit_run(pose: Pose, shared: Shared, obs: Observations, ground: Ground | None = None,
-            settings: FitSettings = FitSettings(), first: Shared | None = None) -> tuple[Pose, Shared, FitReport]:
+            settings: FitSettings = FitSettings(), first: Shared | None = None,
+            after_step: Callable[[], None] | None = None) -> tuple[Pose, Shared, FitReport]:
     """The pose of every frame of one run, and the shared unknowns, fitted together from `pose`
-    and `shared`; `first` (default: `shared`) is where the shared unknowns' priors hold them."""
+    and `shared`; `first` (default: `shared`) is where the shared unknowns' priors hold them.
+    `after_step` is called after each Levenberg-Marquardt step (it may raise to stop the fit)."""
     problem = _Problem(obs, ground, settings, first or shared)
     scales = problem.scales(shared, pose)
     system, reprojection = problem.linearise(pose, shared, scales)
@@ -466,6 +469,8 @@ def fit_run(pose: Pose, shared: Shared, obs: Observations, ground: Ground | None
         candidate_shared = problem.stepped(shared, shared_step)
         # linearised at once: most steps are taken, and a taken step needs its Jacobian next
         trial, trial_reprojection = problem.linearise(candidate, candidate_shared, scales)
+        if after_step is not None:
+            after_step()
         if trial.cost < cost:
             improvement = (cost - trial.cost) / max(cost, 1e-12)
             pose, shared, damping = candidate, candidate_shared, max(damping / 3, 1e-7)

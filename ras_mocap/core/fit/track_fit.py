@@ -13,6 +13,7 @@ import numpy as np
 
 from ..filters import valid_runs
 from ..lifting import lifted_keypoints
+from ..progress import Cancelled, ProgressFn
 from ..rootmotion import focal_px_for
 from ..skeleton import KP, N_KEYPOINTS
 from ..track import Track
@@ -65,10 +66,11 @@ def _contacts(image_px: np.ndarray, valid: np.ndarray, camera: Camera, ground: G
 
 
 def fit_track(track: Track, focal_px: float | None = None, body_height_m: float | None = None,
-              settings: FitSettings = FitSettings()) -> FittedBody:
+              settings: FitSettings = FitSettings(), progress: ProgressFn | None = None) -> FittedBody:
     """Fit the body to a cleaned track (Track.found marks the frames with data). The metric
     scale is BlazePose's, or `body_height_m`; `focal_px` the camera's if known (else a 65 deg
-    field of view across the longer side)."""
+    field of view across the longer side). `progress` hears of every step of both passes
+    (stage "fitting"); returning True raises Cancelled."""
     valid = track.found
     if not valid.any():
         raise ValueError("nobody was detected in any frame of the track; nothing to fit")
@@ -91,11 +93,19 @@ def fit_track(track: Track, focal_px: float | None = None, body_height_m: float 
     fps = track.sample_rate_hz
     free = Observations(image, track.visibility[valid], world_m, np.zeros((len(image), 2, 2), bool), fps,
                         starts[valid])
-    pose, shared, report = fit_run(pose, first, free, None, settings)
+    steps = 0
+
+    def after_step() -> None:
+        nonlocal steps
+        steps += 1
+        if progress is not None and progress(steps, 2 * settings.iterations, "fitting"):
+            raise Cancelled(f"fitting cancelled after {steps} of at most {2 * settings.iterations} steps")
+
+    pose, shared, report = fit_run(pose, first, free, None, settings, after_step=after_step)
     ground = fit_ground(forward(shared.shape, pose))
     contact = _contacts(track.image_xy_px, valid, shared.camera, ground, shared.shape.height_m, fps)
     held = Observations(image, track.visibility[valid], world_m, contact[valid], fps, starts[valid])
-    pose, shared, second = fit_run(pose, shared, held, ground, settings, first)
+    pose, shared, second = fit_run(pose, shared, held, ground, settings, first, after_step)
     camera_m = np.full((len(track), N_KEYPOINTS, 3), np.nan)
     camera_m[valid] = forward(shared.shape, pose)
     depth_change = float(np.median(pose.root_m[:, 2]) / np.median(np.concatenate(lifted_depth)) - 1)
