@@ -13,6 +13,7 @@ from ..capture.people_sheet import draw_people_sheet
 from ..capture.subject import AUTO_RULE, SubjectChoice
 from ..capture.tracking import TrackingSettings
 from .preview import image_pixels, show_pixels
+from ..core.errors import InputError
 
 __all__ = ["PEOPLE_IMAGE", "PERSON_BASE", "subject_items", "subject_choice", "people_key", "remember", "recall",
            "show_sheet", "forget_all"]
@@ -74,13 +75,13 @@ def subject_items(settings, _context) -> list[tuple]:
 
 def subject_choice(settings, key: str | None = None) -> SubjectChoice:
     """The panel's Subject as a SubjectChoice. A person number must come from a Find People of
-    the same video and settings (`key`, see people_key), else ValueError."""
+    the same video and settings (`key`, see people_key), else InputError."""
     value = int(settings.get("subject", 0))  # the enum's number, kept even if its items changed
     if value < PERSON_BASE:
         return SubjectChoice(_RULE_OF.get(value, "auto"))
     listing = json.loads(settings.people_found) if settings.people_found else {}
     if key is not None and listing.get("key") != key:
-        raise ValueError(f"Person {value - PERSON_BASE} was found in another video or with other settings: "
+        raise InputError(f"Person {value - PERSON_BASE} was found in another video or with other settings: "
                          "press Find People again, or choose Auto")
     return SubjectChoice("id", person_id=value - PERSON_BASE)
 

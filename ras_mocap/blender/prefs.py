@@ -2,11 +2,13 @@
 where downloaded models are kept."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import bpy
 
-from ..capture.models import MODEL_VARIANTS, cached_model_path, default_cache_dir, official_url, resolve_model
+from ..capture.models import MODEL_ENV_VAR, MODEL_VARIANTS, cached_model_path, default_cache_dir, official_url, resolve_model
+from ..capture.native_logs import show_native_logs
 
 __all__ = ["ADDON_ID", "RASMOCAP_AP_preferences", "preferences", "model_cache_dir", "track_cache_dir", "pose_model",
            "model_download"]
@@ -45,6 +47,12 @@ class RASMOCAP_AP_preferences(bpy.types.AddonPreferences):
         name="Live Responsiveness", min=0.0, max=50.0, default=2.0,
         description="One Euro filter beta: how fast smoothing lets go when the body moves",
     )
+    debug_logs: bpy.props.BoolProperty(
+        name="Show MediaPipe Logs", default=False,
+        description="Print MediaPipe's own INFO and WARNING lines (and Blender's exporter tracebacks) to the "
+                    "console, for reporting a problem",
+        update=lambda self, _context: show_native_logs(self.debug_logs),
+    )
 
     def draw(self, context):
         layout = self.layout
@@ -57,6 +65,7 @@ class RASMOCAP_AP_preferences(bpy.types.AddonPreferences):
         layout.prop(self, "default_camera")
         layout.prop(self, "live_min_cutoff_hz")
         layout.prop(self, "live_beta")
+        layout.prop(self, "debug_logs")
 
 
 def preferences(context: bpy.types.Context) -> RASMOCAP_AP_preferences | None:
@@ -90,11 +99,12 @@ def _user_dir(name: str, create: bool) -> Path:
 
 
 def pose_model(context: bpy.types.Context) -> Path:
-    """The chosen model's checked .task file: the preference's file, else the downloaded one
+    """The chosen model's checked .task file: the preference's file, else RAS_MOCAP_MODEL's, else the downloaded one
     (never downloads here: that is the Download Model button's job). Raises ModelError."""
     prefs = preferences(context)
-    return resolve_model(prefs.model_variant if prefs else "full", (prefs.model_path or None) if prefs else None,
-                         cache_dir=model_cache_dir(), allow_download=False)
+    explicit = (prefs.model_path if prefs else None) or os.environ.get(MODEL_ENV_VAR)
+    return resolve_model(prefs.model_variant if prefs else "full", explicit, cache_dir=model_cache_dir(),
+                         allow_download=False)
 
 
 def model_download(context: bpy.types.Context) -> tuple[str, Path]:

@@ -6,6 +6,7 @@ from pathlib import Path
 import bpy
 
 from .people import subject_choice, subject_items
+from ..core.errors import InputError
 
 __all__ = ["RASMOCAP_PG_settings", "tracking_settings", "cleaning_settings", "fit_options", "retarget_profile"]
 
@@ -130,13 +131,13 @@ def fit_options(settings: RASMOCAP_PG_settings) -> dict[str, float | None]:
 
 
 def retarget_profile(settings: RASMOCAP_PG_settings):
-    """The chosen retarget profile, or None for the automatic choice (ValueError if unreadable)."""
+    """The chosen retarget profile, or None for the automatic choice (InputError if unreadable)."""
     from ..core.retarget import RetargetProfile
 
     if settings.profile == "AUTO":
         return None
     if settings.profile == "CUSTOM":
         if not settings.profile_path:
-            raise ValueError("choose the JSON bone map of the Custom Map profile")
+            raise InputError("choose the JSON bone map of the Custom Map profile")
         return RetargetProfile.load(bpy.path.abspath(settings.profile_path))
     return RetargetProfile.load(settings.profile)

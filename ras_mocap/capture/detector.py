@@ -5,13 +5,17 @@ lost) and the landmark tracker from the previous frame's keypoints after that.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ..core.errors import InputError
 from ..core.skeleton import N_KEYPOINTS
-from .models import check_task_bundle
+from .models import ModelError, check_task_bundle
+from .native_logs import first_error_line, native_logs_caught
 
 __all__ = ["Detection", "PoseDetector", "RegionOfInterest"]
 
@@ -30,7 +34,7 @@ class RegionOfInterest:
         y1 = height if self.y1 is None else min(self.y1, height)
         x0, y0 = max(0, self.x0), max(0, self.y0)
         if x0 >= x1 or y0 >= y1:
-            raise ValueError(f"region of interest {self} is empty in a {width}x{height} frame")
+            raise InputError(f"region of interest {self} is empty in a {width}x{height} frame")
         return x0, y0, x1, y1
 
     def contains(self, x_px: float, y_px: float) -> bool:
@@ -75,6 +79,7 @@ class PoseDetector:
         from mediapipe.tasks.python import vision
 
         check_task_bundle(Path(model_path))
+        self.model_path = Path(model_path)
         self._mp, self._cv2, self._vision = mp, cv2, vision
         self.roi = roi or RegionOfInterest()
         self.num_poses = num_poses
@@ -86,13 +91,27 @@ class PoseDetector:
             min_pose_presence_confidence=min_confidence,
             min_tracking_confidence=min_confidence,
         )
-        self._landmarker = vision.PoseLandmarker.create_from_options(self._options)
+        self._landmarker = self._create()
         self._last_timestamp_ms = -1
+
+    def _create(self):
+        self._landmarks_ran = False
+        with native_logs_caught(), self._model_errors():
+            return self._vision.PoseLandmarker.create_from_options(self._options)
+
+    @contextmanager
+    def _model_errors(self) -> Iterator[None]:
+        """MediaPipe's failures to load or run the bundle (a RET_CHECK dump) as one ModelError line."""
+        try:
+            yield
+        except RuntimeError as exc:
+            raise ModelError(f"{self.model_path} does not run as a PoseLandmarker bundle (a damaged bundle, or its "
+                             f"two networks swapped): {first_error_line(str(exc))}") from None
 
     def restart(self) -> None:
         """Forget whom the tracker follows: the next frame runs the person detector afresh."""
-        self._landmarker.close()
-        self._landmarker = self._vision.PoseLandmarker.create_from_options(self._options)
+        self.close()
+        self._landmarker = self._create()
         self._last_timestamp_ms = -1
 
     def detect(self, bgr: np.ndarray, time_s: float, crop_px: np.ndarray | None = None,
@@ -122,7 +141,10 @@ class PoseDetector:
         # VIDEO mode needs strictly increasing integer timestamps.
         timestamp_ms = max(int(round(time_s * 1000.0)), self._last_timestamp_ms + 1)
         self._last_timestamp_ms = timestamp_ms
-        result = self._landmarker.detect_for_video(image, timestamp_ms)
+        # MediaPipe logs on its graph's first run and on the landmark network's first run
+        with native_logs_caught() if not self._landmarks_ran else nullcontext(), self._model_errors():
+            result = self._landmarker.detect_for_video(image, timestamp_ms)
+        self._landmarks_ran = self._landmarks_ran or bool(result.pose_landmarks)
         crop_w, crop_h = x1 - x0, y1 - y0
         return [
             self._to_detection(image_lms, world_lms, (x0, y0, crop_w, crop_h), (width, height))
@@ -143,7 +165,11 @@ class PoseDetector:
 
     def close(self) -> None:
         if self._landmarker is not None:
-            self._landmarker.close()
+            try:
+                with native_logs_caught():
+                    self._landmarker.close()
+            except RuntimeError:  # the graph failed already (a bad bundle): that error was raised
+                pass
             self._landmarker = None
 
     def __enter__(self) -> PoseDetector:

@@ -1,8 +1,9 @@
 """Find, cache and download MediaPipe PoseLandmarker `.task` model bundles.
 
-Order of resolution: an explicit path (preference, CLI flag or the
-RAS_MOCAP_MODEL environment variable) -> a cached copy -> a download of the
-official bundle, only when the caller allows network access.
+Order of resolution: an explicit path -> a cached copy of the variant -> a download
+of the official bundle, only when the caller allows network access. The CLI ranks its
+flags over the RAS_MOCAP_MODEL environment variable over the default variant; Blender
+ranks its preference's file over the variable over the preference's variant.
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import urllib.request
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+
+from ..core.errors import RasMocapError
 
 __all__ = [
     "MODEL_VARIANTS",
@@ -37,7 +40,7 @@ ProgressFn = Callable[[int, int | None], bool | None]
 """Called with (bytes received, total bytes or None) while downloading; returning True cancels."""
 
 
-class ModelError(RuntimeError):
+class ModelError(RasMocapError):
     """No usable model bundle; the message says how to get one."""
 
 
@@ -113,10 +116,10 @@ def resolve_model(
     url: str | None = None,
     progress: ProgressFn | None = None,
 ) -> Path:
-    """Return the path of a checked `.task` bundle, downloading it only if allowed."""
-    explicit = explicit_path or os.environ.get(MODEL_ENV_VAR)
-    if explicit:
-        path = Path(explicit).expanduser()
+    """Return the path of a checked `.task` bundle: `explicit_path` if given, else the variant's
+    cached copy, downloading it only if allowed. (The callers decide where RAS_MOCAP_MODEL ranks.)"""
+    if explicit_path:
+        path = Path(explicit_path).expanduser()
         check_task_bundle(path)
         return path
     cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()

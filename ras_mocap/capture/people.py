@@ -26,6 +26,7 @@ from ..core.skeleton import KP
 from .detector import PoseDetector, RegionOfInterest
 from .identities import IdentityLinker, Sighting, sightings_of
 from .sources import ReadAhead, SourceError, VideoFileSource
+from ..core.errors import InputError
 
 __all__ = ["Cancelled", "PeopleSettings", "Person", "People", "find_people", "people_table", "detection_tiles"]
 
@@ -238,7 +239,7 @@ class People:
             if person.id == person_id:
                 return person
         known = ", ".join(str(p.id) for p in self.persons) or "none"
-        raise ValueError(f"no person {person_id} in this clip (people found: {known})")
+        raise InputError(f"no person {person_id} in this clip (people found: {known})")
 
     @property
     def sample_stride(self) -> int:

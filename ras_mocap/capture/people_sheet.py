@@ -11,6 +11,7 @@ import numpy as np
 
 from .people import People
 from .sources import VideoFileSource
+from ..core.errors import InputError
 
 __all__ = ["sheet_frames", "draw_people_sheet", "write_png"]
 
@@ -54,7 +55,7 @@ def draw_people_sheet(video: str | Path, people: People, subject_id: int | None 
                     cv2.LINE_AA)
         tiles.append(tile)
     if not tiles:
-        raise ValueError("the people pass looked at no frame: nothing to draw")
+        raise InputError("the people pass looked at no frame: nothing to draw")
     while len(tiles) % columns:
         tiles.append(np.zeros_like(tiles[0]))
     return np.vstack([np.hstack(tiles[i:i + columns]) for i in range(0, len(tiles), columns)])
@@ -68,7 +69,7 @@ def write_png(image_bgr: np.ndarray, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     ok, data = cv2.imencode(".png", image_bgr)
     if not ok:
-        raise ValueError(f"could not encode {path} as PNG")
+        raise InputError(f"could not encode {path} as PNG")
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:

@@ -25,6 +25,7 @@ import numpy as np
 from .detector import Detection
 from .identities import IdentityLinker, sightings_of
 from .people import People, Person
+from ..core.errors import InputError
 
 __all__ = ["SUBJECT_RULES", "SubjectChoice", "choose_subject", "LiveSubject", "STILL_BODY_HEIGHTS_PER_S",
            "AUTO_RULE"]
@@ -55,11 +56,11 @@ class SubjectChoice:
                 x, y = (float(v) for v in where.split(","))
                 return cls("at", at_px=(x, y), at_frame=int(frame) if frame else 0)
             except ValueError:
-                raise ValueError(f"--subject-at takes X,Y or X,Y@FRAME in pixels, not {at!r}") from None
+                raise InputError(f"--subject-at takes X,Y or X,Y@FRAME in pixels, not {at!r}") from None
         if subject.isdigit():
             return cls("id", person_id=int(subject))
         if subject not in SUBJECT_RULES:
-            raise ValueError(f"the subject is one of {', '.join(SUBJECT_RULES)} or a person id, not {subject!r}")
+            raise InputError(f"the subject is one of {', '.join(SUBJECT_RULES)} or a person id, not {subject!r}")
         return cls(subject)
 
     def describe(self) -> str:
@@ -97,7 +98,7 @@ def _auto(people: People) -> tuple[Person, str]:
 def choose_subject(people: People, choice: SubjectChoice = SubjectChoice()) -> tuple[Person, str]:
     """The subject among the people found, and why (for listings and the track's meta)."""
     if not people.persons:
-        raise ValueError("nobody was detected in the video")
+        raise InputError("nobody was detected in the video")
     if choice.rule == "id":
         return people.by_id(choice.person_id), "chosen by id"
     if choice.rule == "at":
@@ -105,7 +106,7 @@ def choose_subject(people: People, choice: SubjectChoice = SubjectChoice()) -> t
         distance, person = min(((p.nearest_distance_px(x, y, choice.at_frame), p) for p in people.persons),
                                key=lambda dp: dp[0])
         if not np.isfinite(distance):
-            raise ValueError(f"nobody was seen at frame {choice.at_frame} to match --subject-at (people are "
+            raise InputError(f"nobody was seen at frame {choice.at_frame} to match --subject-at (people are "
                              "seen at: " + ", ".join(f"{p.id}: {p.first_frame}-{p.last_frame}" for p in people.persons) + ")")
         return person, f"nearest ({x:g}, {y:g}) at frame {choice.at_frame}"
     if choice.rule == "largest":

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .people import Person
-from .sources import FrameSource
+from .sources import FrameSource, SourceError
 from .tracking import PoseFrame, PoseTracker, TrackingSettings, source_meta
 
 __all__ = ["CaptureWorker", "WorkerState", "WorkerStats"]
@@ -83,7 +83,7 @@ class CaptureWorker:
         self._thread.start()
         if not self._ready.wait(open_timeout_s):
             self.stop()
-            raise TimeoutError(f"the capture source or model did not open within {open_timeout_s:g} s")
+            raise SourceError(f"the capture source or model did not open within {open_timeout_s:g} s")
         if self.state is WorkerState.FAILED:
             self._thread.join()
             raise self.error

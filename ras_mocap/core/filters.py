@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.interpolate import interp1d
 from scipy.signal import butter, sosfiltfilt
+from .errors import InputError
 
 __all__ = ["fill_gaps_linear", "fill_short_gaps", "valid_runs", "lowpass_zero_phase", "OneEuroFilter"]
 
@@ -19,7 +20,7 @@ def fill_gaps_linear(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
     """
     valid = np.asarray(valid, bool)
     if not valid.any():
-        raise ValueError("no valid frame to interpolate from")
+        raise InputError("no valid frame to interpolate from")
     if valid.all():
         return np.asarray(values, float)
     known = np.flatnonzero(valid)
@@ -73,7 +74,7 @@ def lowpass_zero_phase(
     """
     nyquist_hz = fps / 2.0
     if not 0 < cutoff_hz < nyquist_hz:
-        raise ValueError(f"low-pass cutoff {cutoff_hz} Hz must lie between 0 and half the frame rate ({nyquist_hz:g} Hz)")
+        raise InputError(f"low-pass cutoff {cutoff_hz} Hz must lie between 0 and half the frame rate ({nyquist_hz:g} Hz)")
     sos = butter(order, cutoff_hz, btype="low", fs=fps, output="sos")
     out = np.array(values, float)
     out[~np.asarray(valid, bool)] = np.nan
@@ -101,7 +102,7 @@ class OneEuroFilter:
 
     def __init__(self, min_cutoff_hz: float = 1.5, beta: float = 2.0, d_cutoff_hz: float = 1.0, reset_after_s: float = 0.5):
         if min_cutoff_hz <= 0 or d_cutoff_hz <= 0 or beta < 0:
-            raise ValueError("One Euro filter: cutoffs must be > 0 and beta >= 0")
+            raise InputError("One Euro filter: cutoffs must be > 0 and beta >= 0")
         self.min_cutoff_hz = min_cutoff_hz
         self.beta = beta
         self.d_cutoff_hz = d_cutoff_hz

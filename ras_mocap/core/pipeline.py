@@ -19,6 +19,7 @@ from .rig_spec import BodyLengths
 from .rootmotion import focal_px_for
 from .solver import aim_rig
 from .track import Track
+from .errors import InputError
 
 __all__ = ["FittedClip", "check_fit_options", "fit_clip", "rig_channels", "rig_lengths"]
 
@@ -37,9 +38,9 @@ def check_fit_options(body_height_m: float | None = None, fov_deg: float | None 
     """ValueError for a body height or field of view no person or camera has (checked before
     a long detection, not after it)."""
     if fov_deg is not None and not 5.0 <= fov_deg <= 170.0:
-        raise ValueError(f"a camera's field of view lies between 5 and 170 degrees, not {fov_deg:g}")
+        raise InputError(f"a camera's field of view lies between 5 and 170 degrees, not {fov_deg:g}")
     if body_height_m is not None and not 0.5 <= body_height_m <= 2.5:
-        raise ValueError(f"a person's height lies between 0.5 and 2.5 m, not {body_height_m:g}")
+        raise InputError(f"a person's height lies between 0.5 and 2.5 m, not {body_height_m:g}")
 
 
 def fit_clip(track: Track, cleaning: CleaningSettings = CleaningSettings(), body_height_m: float | None = None,

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .armature import RestBone
+from .errors import InputError
 
 __all__ = ["RetargetProfile", "PROFILE_NAMES", "BODY_PARTS", "rest_joints"]
 
@@ -22,6 +23,16 @@ PROFILE_NAMES = tuple(sorted(p.stem for p in PROFILE_DIR.glob("*.json")))
 BODY_PARTS = ("pelvis", "spine", "chest", "neck", "head") + tuple(
     f"{part}.{side}" for side in ("L", "R") for part in ("upper_arm", "forearm", "hand", "thigh", "shin", "foot", "toe")
 )
+
+REQUIRED_PARTS = ("pelvis", "head") + tuple(
+    f"{part}.{side}" for side in ("L", "R") for part in ("upper_arm", "forearm", "hand", "thigh", "shin", "foot")
+)
+"""The parts the solver aims (spine, chest, neck and toes are optional)."""
+
+
+def _is_map(value: object, value_type: type | tuple[type, ...]) -> bool:
+    """A JSON object whose keys are strings and values of `value_type`."""
+    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, value_type) for k, v in value.items())
 
 
 @dataclass(frozen=True)
@@ -38,20 +49,32 @@ class RetargetProfile:
 
     @classmethod
     def load(cls, name_or_path: str | Path) -> RetargetProfile:
-        """A bundled profile by name (ras, mixamo, ...) or a JSON file."""
+        """A bundled profile by name (ras, mixamo, ...) or a JSON file (InputError if it is not one)."""
         path = PROFILE_DIR / f"{name_or_path}.json" if str(name_or_path) in PROFILE_NAMES else Path(name_or_path)
         try:
             data = json.loads(path.read_text())
-            bones = dict(data["bones"])
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f"{path} is not a retarget profile (a JSON object with a 'bones' map): {exc}") from None
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise InputError(f"{path} is not a retarget profile (a JSON object with a 'bones' map): {exc}") from None
+        if not isinstance(data, dict) or not _is_map(data.get("bones"), str):
+            raise InputError(f"{path} is not a retarget profile: it needs a 'bones' object of body part -> bone name")
+        bones = data["bones"]
         unknown = set(bones) - set(BODY_PARTS)
         if unknown:
-            raise ValueError(f"{path}: unknown body parts {sorted(unknown)}; known: {', '.join(BODY_PARTS)}")
-        return cls(
-            str(data.get("name", path.stem)), bones, data.get("root_bone"),
-            dict(data.get("follow", {})), {k: dict(v) for k, v in data.get("properties", {}).items()},
-        )
+            raise InputError(f"{path}: unknown body parts {sorted(unknown)}; known: {', '.join(BODY_PARTS)}")
+        missing = [part for part in REQUIRED_PARTS if part not in bones]
+        if missing:
+            raise InputError(f"{path}: the profile maps no bone to {', '.join(missing)} (every profile needs "
+                             f"{', '.join(REQUIRED_PARTS)})")
+        follow, properties = data.get("follow", {}), data.get("properties", {})
+        if not _is_map(follow, str) or not _is_map(properties, dict) or not all(
+                _is_map(values, (int, float)) for values in properties.values()):
+            raise InputError(f"{path}: 'follow' maps body parts to body parts, 'properties' bone names to "
+                             "objects of property -> number")
+        root_bone = data.get("root_bone")
+        if root_bone is not None and not isinstance(root_bone, str):
+            raise InputError(f"{path}: 'root_bone' is a bone name")
+        return cls(str(data.get("name", path.stem)), dict(bones), root_bone, dict(follow),
+                   {bone: dict(values) for bone, values in properties.items()})
 
     @property
     def location_bone(self) -> str:
@@ -59,23 +82,23 @@ class RetargetProfile:
 
     @classmethod
     def matching(cls, bone_names: set[str]) -> RetargetProfile:
-        """The bundled profile whose bones the rig has; ValueError if none fits."""
+        """The bundled profile whose bones the rig has; InputError if none fits."""
         for name in PROFILE_NAMES:
             profile = cls.load(name)
             try:
                 profile.check(bone_names)
-            except ValueError:
+            except InputError:
                 continue
             return profile
-        raise ValueError(f"no bundled retarget profile ({', '.join(PROFILE_NAMES)}) fits this rig; "
+        raise InputError(f"no bundled retarget profile ({', '.join(PROFILE_NAMES)}) fits this rig; "
                          "write a JSON bone map for it (see ras_mocap/core/profiles/)")
 
     def check(self, bone_names: set[str]) -> None:
-        """Raise ValueError naming the bones this profile needs and the rig lacks."""
+        """Raise InputError naming the bones this profile needs and the rig lacks."""
         needed = {bone for part, bone in self.bones.items() if not part.startswith("toe.")} | {self.location_bone}
         missing = sorted(needed - bone_names)
         if missing:
-            raise ValueError(f"the rig has no bone {', '.join(missing)} that the {self.name} profile maps")
+            raise InputError(f"the rig has no bone {', '.join(missing)} that the {self.name} profile maps")
 
 
 def rest_joints(bones: dict[str, RestBone], profile: RetargetProfile) -> dict[str, np.ndarray]:

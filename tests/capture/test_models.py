@@ -68,9 +68,8 @@ def test_offline_without_cache_says_how_to_get_a_model(tmp_path, monkeypatch):
     assert "--download" in message and "RAS_MOCAP_MODEL" in message and "pose_landmarker_full.task" in message
 
 
-def test_explicit_path_wins_and_is_checked(tmp_path, monkeypatch):
-    monkeypatch.setenv("RAS_MOCAP_MODEL", str(model_path("full")))
-    assert resolve_model("lite", cache_dir=tmp_path) == model_path("full")
+def test_explicit_path_wins_and_is_checked(tmp_path):
+    assert resolve_model("lite", explicit_path=model_path("full"), cache_dir=tmp_path) == model_path("full")
     with pytest.raises(ModelError, match="not found"):
         resolve_model("lite", explicit_path=tmp_path / "nope.task")
     fake = tmp_path / "fake.task"

@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+
 from ras_mocap.capture.detector import Detection
 from ras_mocap.capture.identities import Sighting
 from ras_mocap.capture.people import People, Person
 from ras_mocap.capture.subject import LiveSubject, SubjectChoice, choose_subject
+from ras_mocap.core.errors import InputError
 
 SIZE = (1000, 500)
 FPS = 30.0
@@ -117,9 +119,9 @@ def test_a_pick_by_id_or_by_pixel():
     assert choose_subject(people, SubjectChoice.parse("1"))[0].id == 1
     assert choose_subject(people, SubjectChoice.parse("auto", "600,300@12"))[0].id == 1
     assert choose_subject(people, SubjectChoice.parse("auto", "104,300"))[0].id == 2
-    with pytest.raises(ValueError, match=r"no person 7 in this clip \(people found: 1, 2\)"):
+    with pytest.raises(InputError, match=r"no person 7 in this clip \(people found: 1, 2\)"):
         choose_subject(people, SubjectChoice.parse("7"))
-    with pytest.raises(ValueError, match="X,Y or X,Y@FRAME"):
+    with pytest.raises(InputError, match="X,Y or X,Y@FRAME"):
         SubjectChoice.parse("auto", "here")
-    with pytest.raises(ValueError, match="auto, largest, central or a person id"):
+    with pytest.raises(InputError, match="auto, largest, central or a person id"):
         SubjectChoice.parse("tallest")

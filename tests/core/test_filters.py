@@ -1,6 +1,8 @@
 import numpy as np
 import pytest
 
+from ras_mocap.core.errors import InputError
+
 from ras_mocap.core.filters import OneEuroFilter, fill_gaps_linear, fill_short_gaps, lowpass_zero_phase
 
 
@@ -12,7 +14,7 @@ def test_gaps_are_interpolated_and_ends_held():
 
 
 def test_no_valid_frame_is_an_error():
-    with pytest.raises(ValueError, match="no valid frame"):
+    with pytest.raises(InputError, match="no valid frame"):
         fill_gaps_linear(np.zeros((3, 2)), np.zeros(3, bool))
 
 
@@ -47,7 +49,7 @@ def test_lowpass_does_not_smooth_across_gaps():
     assert np.isnan(out[38:42]).all()
     np.testing.assert_allclose(out[:38], 0.0, atol=1e-9)  # the step on the far side never leaks in
     np.testing.assert_allclose(out[42:], 1.0, atol=1e-9)
-    with pytest.raises(ValueError, match="half the frame rate"):
+    with pytest.raises(InputError, match="half the frame rate"):
         lowpass_zero_phase(values, valid, 30.0, 15.0)
 
 

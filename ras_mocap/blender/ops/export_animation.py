@@ -5,6 +5,7 @@ from pathlib import Path
 
 import bpy
 
+from ...core.errors import RasMocapError
 from ..export import EXPORT_FORMATS, export_animation
 
 _FORMAT_ITEMS = (
@@ -42,7 +43,7 @@ class RASMOCAP_OT_export_animation(bpy.types.Operator):
             return {"CANCELLED"}
         try:
             path = export_animation(context, context.active_object, bpy.path.abspath(self.filepath), self.file_format)
-        except (RuntimeError, OSError) as exc:
+        except RasMocapError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
         self.report({"INFO"}, f"Exported {path}")

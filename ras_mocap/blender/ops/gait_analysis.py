@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import bpy
 
-from ...core.track import TrackError
+from ...core.errors import RasMocapError
+from ...core.gait.report import summary_line
 from ..gait import analyse_take
 from ..props import cleaning_settings, fit_options
 
@@ -28,10 +29,9 @@ class RASMOCAP_OT_gait_analysis(bpy.types.Operator):
         try:
             analysis, paths = analyse_take(context, context.active_object, bpy.path.abspath(self.report_dir) or None,
                                            cleaning=cleaning_settings(settings), **fit_options(settings))
-        except (ValueError, TrackError, OSError) as exc:
+        except RasMocapError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
         summary = analysis.summary
-        self.report({"INFO"}, f"{summary['strides']} strides: cadence {summary['cadence_steps_per_min']:.1f} steps/min, "
-                              f"speed {summary['speed_m_s']:.2f} m/s; report in {paths['summary.json'].parent}")
+        self.report({"INFO"}, f"Gait: {summary_line(summary)}; report in {paths['summary.json'].parent}")
         return {"FINISHED"}

@@ -21,6 +21,7 @@ from .body import BodyShape, Pose, forward
 from .clip_fit import Camera, FitSettings, Ground, Observations, Shared, fit_run
 from .ground import WorldFrame, fit_ground, floor_contacts, world_frame
 from .initial import pose_from_keypoints, shape_from_landmarks
+from ..errors import InputError
 
 __all__ = ["FittedBody", "fit_track"]
 POOR_FIT_RATIO = 2.5
@@ -73,7 +74,7 @@ def fit_track(track: Track, focal_px: float | None = None, body_height_m: float 
     (stage "fitting"); returning True raises Cancelled."""
     valid = track.found
     if not valid.any():
-        raise ValueError("nobody was detected in any frame of the track; nothing to fit")
+        raise InputError("nobody was detected in any frame of the track; nothing to fit")
     f = focal_px or focal_px_for(track.image_size_px)
     world_m, image = track.world_xyz_m[valid], track.image_xy_px[valid]
     shape = shape_from_landmarks(world_m)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..skeleton import KP
+from ..errors import InputError
 
 __all__ = ["SIDES", "mid_hip", "walking_direction", "sagittal_angles_deg"]
 
@@ -28,7 +29,7 @@ def walking_direction(points_m: np.ndarray) -> np.ndarray:
     travel[2] = 0.0
     length = np.linalg.norm(travel)
     if length < 1e-6:
-        raise ValueError("the walker does not move: no walking direction")
+        raise InputError("the walker does not move: no walking direction")
     return travel / length
 
 

@@ -9,6 +9,7 @@ from ..lifting import pose_points
 from ..rootmotion import focal_px_for
 from ..skeleton import HIP_TO_ANKLE_OF_HEIGHT, KP, mediapipe_to_blender
 from ..track import Track
+from ..errors import InputError
 
 __all__ = ["walk_points_m", "estimated_height_m"]
 
@@ -34,7 +35,7 @@ def walk_points_m(track: Track, cleaning: CleaningSettings = CleaningSettings(),
     clean = clean_track(track, cleaning)
     valid = clean.found
     if not valid.any():
-        raise ValueError("nobody was detected in the track: no walk to analyse")
+        raise InputError("nobody was detected in the track: no walk to analyse")
     focal_px = focal_px_for(clean.image_size_px, fov_deg) if fov_deg else None
     points = np.full(clean.world_xyz_m.shape, np.nan)
     body_m, hip_camera_m = pose_points(clean.world_xyz_m[valid], clean.image_xy_px[valid], clean.image_size_px,
