@@ -11,18 +11,25 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
+import traceback
+from datetime import datetime
 from pathlib import Path
 
 from .capture.detector import RegionOfInterest
-from .capture.models import MODEL_VARIANTS, ModelError, resolve_model
-from .capture.sources import SourceError
+from .capture.models import MODEL_ENV_VAR, MODEL_VARIANTS, default_cache_dir, resolve_model
+from .capture.native_logs import show_native_logs
 from .capture.subject import AUTO_RULE, SUBJECT_RULES, SubjectChoice
 from .core.cleaning import CleaningSettings
+from .core.errors import InputError, RasMocapError
+from .core.gait.report import summary_line
+from .core.outputs import check_output_folder, check_output_path, with_suffix
 from .core.retarget import PROFILE_NAMES, RetargetProfile
 from .core.rootmotion import DEFAULT_FOV_DEG
-from .core.track import Track, TrackError
+from .core.track import Track
+from .version import version
 
 SUBJECT_HELP = (
     f"who the subject is when several people are found (see the `people` command): 'auto' (default) is {AUTO_RULE}; "
@@ -47,8 +54,9 @@ def _roi(text: str) -> RegionOfInterest:
 def _detection_options() -> argparse.ArgumentParser:
     options = argparse.ArgumentParser(add_help=False)
     group = options.add_argument_group("detection")
-    group.add_argument("--model", choices=MODEL_VARIANTS, default="full", help="BlazePose variant (default: full)")
-    group.add_argument("--model-path", type=Path, help="a PoseLandmarker .task file (or set RAS_MOCAP_MODEL)")
+    group.add_argument("--model", choices=MODEL_VARIANTS,
+                       help=f"BlazePose variant (default: {MODEL_ENV_VAR}'s file if it is set, else full)")
+    group.add_argument("--model-path", type=Path, help=f"a PoseLandmarker .task file (wins over --model and {MODEL_ENV_VAR})")
     group.add_argument("--download", action="store_true", help="download the official model if none is cached")
     group.add_argument("--roi", type=_roi, help="only look at this pixel rectangle x0,y0,x1,y1 (around the subject)")
     group.add_argument("--subject", default="auto", metavar="auto|largest|central|ID", help=SUBJECT_HELP)
@@ -93,7 +101,11 @@ def _body_options() -> argparse.ArgumentParser:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m ras_mocap", description="Single-camera motion capture on Blender's bpy module.")
+    parser = argparse.ArgumentParser(prog="python -m ras_mocap", description="Single-camera motion capture on Blender's bpy module.",
+                                     epilog="Exit status: 0 done, 2 a problem with the input or an output (one error: "
+                                            "line), 130 interrupted (what was done is kept), 1 a bug (a traceback and a log).")
+    parser.add_argument("--version", action="version", version=f"RAS Mocap {version()}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="also show MediaPipe's own log lines")
     commands = parser.add_subparsers(dest="command", required=True)
     detection, video_range, cleaning = _detection_options(), _video_range_options(), _cleaning_options()
     body = _body_options()
@@ -162,11 +174,23 @@ def _tracking_settings(args: argparse.Namespace):
     from .capture.tracking import TrackingSettings
 
     if args.num_poses < 1:
-        raise ValueError("--num-poses must be 1 or more")
+        raise InputError("--num-poses must be 1 or more")
     subject = SubjectChoice.parse(args.subject, args.subject_at)
-    model = resolve_model(args.model, args.model_path, allow_download=args.download, progress=_download_progress())
-    print(f"model: {model}")
+    model, why = _model(args)
+    print(f"model: {model} ({why})")
     return TrackingSettings(model, args.roi, subject, args.num_poses)
+
+
+def _model(args: argparse.Namespace) -> tuple[Path, str]:
+    """The model file and why it was chosen: a flag wins over the environment, the environment
+    over the default variant."""
+    if args.model_path:
+        return resolve_model(explicit_path=args.model_path), "--model-path"
+    if args.model:
+        return resolve_model(args.model, allow_download=args.download, progress=_download_progress()), f"--model {args.model}"
+    if os.environ.get(MODEL_ENV_VAR):
+        return resolve_model(explicit_path=os.environ[MODEL_ENV_VAR]), MODEL_ENV_VAR
+    return resolve_model("full", allow_download=args.download, progress=_download_progress()), "the default variant"
 
 
 def _stage_progress(bars: dict):
@@ -188,23 +212,46 @@ def _summary(track: Track, elapsed_s: float) -> str:
             f"person found in {track.found.sum()} ({100 * track.detection_rate:.0f}%)")
 
 
-def _check_body(args: argparse.Namespace) -> None:
+def _checked_settings(args: argparse.Namespace) -> CleaningSettings:
+    """The body, camera and cleaning settings, checked against the input's frame rate before any
+    detection: a cutoff at or above Nyquist or a height no person has fails in a second, not
+    after minutes of tracking."""
+    from .capture.sources import VideoFileSource
     from .core.pipeline import check_fit_options
 
     check_fit_options(args.height_m, args.fov_deg)
+    cleaning = CleaningSettings(max_gap_s=args.max_gap_s, fix_swaps=not args.keep_swaps, cutoff_hz=args.cutoff_hz or None)
+    if _is_track(args.input):
+        cleaning.check_rate(Track.load(args.input).sample_rate_hz)
+    else:
+        with VideoFileSource(args.input, args.start, args.end, args.stride) as video:
+            cleaning.check_rate(video.fps / video.stride)
+    return cleaning
 
 
-def _track_video(args: argparse.Namespace) -> Track:
-    from .capture.tracking import track_video
+def _is_track(path: Path) -> bool:
+    return path.suffix.lower() == ".npz"
+
+
+def _track_video(args: argparse.Namespace, save_partial_to: Path | None = None) -> Track:
+    """Track the video; on Ctrl-C the frames tracked so far are saved to `save_partial_to` (if
+    given) and KeyboardInterrupt says where."""
+    from .capture.tracking import TrackingInterrupted, track_video
 
     settings = _tracking_settings(args)
     bars: dict = {}
     started = time.perf_counter()
     try:
         track = track_video(args.input, settings, args.start, args.end, args.stride, _stage_progress(bars))
+    except TrackingInterrupted as stopped:
+        _close(bars)
+        if save_partial_to is None or not stopped.track.found.any():
+            raise KeyboardInterrupt(f"nobody was found in the {len(stopped.track)} frames tracked so far; "
+                                    "nothing was saved") from None
+        path = stopped.track.save(save_partial_to)
+        raise KeyboardInterrupt(f"the {len(stopped.track)} frames tracked so far are saved in {path}") from None
     finally:
-        for bar in bars.values():
-            bar.close()
+        _close(bars)
     if track.meta.get("subject_id"):
         print(f"subject: person {track.meta['subject_id']} of {len(track.meta['people'])} ({track.meta['subject_reason']})")
     elif "subject_reason" in track.meta:
@@ -213,49 +260,53 @@ def _track_video(args: argparse.Namespace) -> Track:
     return track
 
 
+def _close(bars: dict) -> None:
+    for bar in bars.values():
+        bar.close()
+    bars.clear()
+
+
 def _people(args: argparse.Namespace) -> None:
     from .capture.people import people_table
     from .capture.people_sheet import draw_people_sheet, write_png
     from .capture.tracking import find_subject
 
+    sheet = check_output_path(args.sheet, (".png",), "--sheet") if args.sheet else None
     settings = _tracking_settings(args)
     bars: dict = {}
     try:
         people, subject, reason = find_subject(args.input, settings, args.start, args.end, _stage_progress(bars))
     finally:
-        for bar in bars.values():
-            bar.close()
+        _close(bars)
     print(f"{len(people.persons)} people in {len(people.sampled_frames)} sampled frames "
           f"(every {people.sample_stride} frames; bh = body heights)")
     subject_id = subject.id if subject else None
     print(people_table(people, subject_id, reason) if people.persons else "nobody was found")
-    if args.sheet:
-        print(f"sheet: {write_png(draw_people_sheet(args.input, people, subject_id), args.sheet)}")
+    if sheet:
+        print(f"sheet: {write_png(draw_people_sheet(args.input, people, subject_id), sheet)}")
 
 
 def _bake(args: argparse.Namespace) -> None:
-    _check_body(args)
-    if args.input.suffix.lower() == ".npz":
-        track, track_path = Track.load(args.input), args.input
+    blend = check_output_path(args.out, (".blend",), "--out")
+    bvh = check_output_path(args.bvh, (".bvh",), "--bvh") if args.bvh else None
+    cleaning = _checked_settings(args)
+    profile = RetargetProfile.load(args.profile) if args.profile else None
+    if _is_track(args.input):
+        track, track_path = Track.load(args.input), args.input.absolute()
     else:
-        track = _track_video(args)
-        track_path = track.save(args.track or args.out.with_suffix(".npz"))
+        track_path = check_output_path(with_suffix(args.track or blend.with_suffix(".npz"), ".npz"), (".npz",), "--track")
+        track = _track_video(args, save_partial_to=track_path)
+        track_path = track.save(track_path)
         print(f"track: {track_path}")
-    cleaning = _cleaning(args)
     from .blender.bake import bake_to_files
 
-    profile = RetargetProfile.load(args.profile) if args.profile else None
-    result = bake_to_files(track, args.out, args.bvh, cleaning, args.onto, args.armature, profile, track_path,
+    result = bake_to_files(track, blend, bvh, cleaning, args.onto, args.armature, profile, track_path,
                            args.height_m, args.fov_deg)
     print(f"baked frames {result.frame_start}-{result.frame_end} onto {result.rig_name} "
           f"as action {result.action_name!r}")
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    print(f"blend: {args.out}" + (f"\nbvh: {args.bvh}" if args.bvh else ""))
-
-
-def _cleaning(args: argparse.Namespace) -> CleaningSettings:
-    return CleaningSettings(max_gap_s=args.max_gap_s, fix_swaps=not args.keep_swaps, cutoff_hz=args.cutoff_hz or None)
+    print(f"blend: {blend}" + (f"\nbvh: {bvh}" if bvh else ""))
 
 
 def _gait(args: argparse.Namespace) -> None:
@@ -263,25 +314,27 @@ def _gait(args: argparse.Namespace) -> None:
     from .core.gait.report import write_report
     from .core.gait.walk import walk_points_m
 
-    _check_body(args)
-    track = Track.load(args.input) if args.input.suffix.lower() == ".npz" else _track_video(args)
-    points_m, fps = walk_points_m(track, _cleaning(args), args.height_m, args.fov_deg)
+    report = check_output_folder(args.report, "--report folder")
+    cleaning = _checked_settings(args)
+    track = Track.load(args.input) if _is_track(args.input) else _track_video(args)
+    points_m, fps = walk_points_m(track, cleaning, args.height_m, args.fov_deg)
     analysis = analyse(points_m, fps)
-    paths = write_report(analysis, args.report, {"input": str(args.input), **{k: track.meta.get(k) for k in ("model", "subject")}})
+    paths = write_report(analysis, report, {"input": str(args.input), **{k: track.meta.get(k) for k in ("model", "subject")}})
     summary = analysis.summary
-    print(f"{summary['strides']} strides, {summary['steps']} steps in {len(analysis.passes)} straight pass(es): "
-          f"cadence {summary['cadence_steps_per_min']:.1f} steps/min, speed {summary['speed_m_s']:.2f} m/s")
+    print(f"{len(analysis.passes)} walking pass(es), {summary['steps']} steps: {summary_line(summary)}")
     print("\n".join(f"{name}: {path}" for name, path in paths.items()))
 
 
 def _track(args: argparse.Namespace) -> None:
-    print(f"track: {_track_video(args).save(args.out)}")
+    out = check_output_path(with_suffix(args.out, ".npz"), (".npz",), "--out")
+    print(f"track: {_track_video(args, save_partial_to=out).save(out)}")
 
 
 def _capture(args: argparse.Namespace) -> None:
     from .capture.live import record_take
     from .capture.sources import ReplaySource, WebcamSource
 
+    out = check_output_path(with_suffix(args.out, ".npz"), (".npz",), "--out")
     if args.replay:
         def open_source():
             return ReplaySource(args.replay)
@@ -294,18 +347,25 @@ def _capture(args: argparse.Namespace) -> None:
         name = f"camera {args.camera}"
     settings = _tracking_settings(args)
     if settings.subject.rule not in SUBJECT_RULES:
-        raise ValueError("live capture has no people pass: --subject takes auto, largest or central")
-    take = record_take(open_source, settings, args.seconds, {"source": name})
+        raise InputError("live capture has no people pass: --subject takes auto, largest or central")
+    from tqdm import tqdm
+
+    with tqdm(total=round(args.seconds, 1), unit="s", desc="recording", bar_format="{desc}: {n:.1f}/{total} s") as bar:
+        take = record_take(open_source, settings, args.seconds, {"source": name},
+                           progress=lambda seconds: bar.update(round(min(seconds, args.seconds), 1) - bar.n))
     print(take.message)
     print(_summary(take.track, take.elapsed_s) + f", {take.frames_dropped} dropped by the source")
-    print(f"track: {take.track.save(args.out)}")
+    path = take.track.save(out)
+    if take.interrupted:
+        raise KeyboardInterrupt(f"the take so far ({take.elapsed_s:.1f} s) is saved in {path}")
+    print(f"track: {path}")
 
 
 def _size(text: str) -> tuple[int, int]:
     try:
         width, height = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        raise ValueError(f"--size takes WIDTHxHEIGHT, e.g. 1280x720, not {text!r}") from None
+        raise InputError(f"--size takes WIDTHxHEIGHT, e.g. 1280x720, not {text!r}") from None
     return width, height
 
 
@@ -316,11 +376,11 @@ def _rig(args: argparse.Namespace) -> None:
     if args.track:
         track = Track.load(args.track)
         if not track.found.any():
-            raise ValueError(f"nobody was detected in {args.track}; cannot size a rig from it")
+            raise InputError(f"nobody was detected in {args.track}; cannot size a rig from it")
         lengths = body_lengths_from_world(track.world_xyz_m[track.found])
     from .blender.bake import rig_to_file
 
-    print(f"rig: {rig_to_file(lengths, args.out)} (thigh {lengths.thigh_m:.3f} m, shin {lengths.shin_m:.3f} m)")
+    print(f"rig: {rig_to_file(lengths, check_output_path(args.out, ('.blend',), '--out'))} (thigh {lengths.thigh_m:.3f} m, shin {lengths.shin_m:.3f} m)")
 
 
 def _cameras(_args: argparse.Namespace) -> None:
@@ -331,15 +391,34 @@ def _cameras(_args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; its exit status (see the parser's epilog)."""
     args = _parser().parse_args(argv)
+    show_native_logs(args.verbose)
     commands = {"bake": _bake, "track": _track, "people": _people, "capture": _capture, "rig": _rig,
                 "cameras": _cameras, "gait": _gait}
     try:
         commands[args.command](args)
-    except (ModelError, SourceError, TrackError, ValueError) as exc:
+    except RasMocapError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as exc:
+        print(f"error: interrupted{f'; {exc}' if str(exc) else ''}", file=sys.stderr)
+        return 130
+    except Exception:  # a bug: the whole story, kept where the user can send it
+        traceback.print_exc()
+        print(f"error: this is a bug in RAS Mocap {version()}; please report it with {_crash_log()}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _crash_log() -> Path:
+    """Write the current exception's traceback and the command line to a log file; its path."""
+    folder = default_cache_dir().parent / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    log = folder / f"crash-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log"
+    log.write_text(f"RAS Mocap {version()}, Python {sys.version.split()[0]}\n{' '.join(sys.argv)}\n\n"
+                   + traceback.format_exc())
+    return log
 
 
 if __name__ == "__main__":

@@ -3,37 +3,60 @@
 and fps, no leaf bones."""
 from __future__ import annotations
 
+import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import bpy
 
-from contextlib import contextmanager
+from ..capture.native_logs import native_logs_caught
+from ..core.errors import InputError, OutputError
+from ..core.outputs import atomic_output
 
-__all__ = ["save_blend", "export_bvh", "export_fbx", "export_gltf", "export_animation", "EXPORT_FORMATS"]
+__all__ = ["save_blend", "check_blend", "export_bvh", "export_fbx", "export_gltf", "export_animation", "EXPORT_FORMATS"]
+
+_ZSTD_MAGIC, _ZSTD_SEEKABLE_FOOTER = b"\x28\xb5\x2f\xfd", b"\xb1\xea\x92\x8f"
 
 
 def save_blend(path: str | Path) -> Path:
-    path = Path(path).resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    bpy.ops.wm.save_as_mainfile(filepath=str(path), check_existing=False)
+    """Save the open file as a copy at `path`, atomically (core.outputs) and checked: a full disk
+    or a crash leaves the previous file as it was. The session keeps its own file path."""
+    path = Path(path).absolute()
+    with atomic_output(path, check=check_blend) as temporary:
+        try:
+            bpy.ops.wm.save_as_mainfile(filepath=str(temporary), check_existing=False, copy=True)
+        except RuntimeError as exc:
+            raise OutputError(f"Blender could not save {path}: {exc}") from None
     return path
+
+
+def check_blend(path: str | Path) -> None:
+    """InputError unless `path` is a whole .blend: Blender's header, its last block (or, compressed,
+    zstd's seek table) at the end, and Blender reading its contents."""
+    path = Path(path)
+    with open(path, "rb") as blend:
+        head = blend.read(12)
+        blend.seek(max(0, path.stat().st_size - 32))
+        tail = blend.read()
+    whole = (head.startswith(b"BLENDER") and b"ENDB" in tail) or (head.startswith(_ZSTD_MAGIC)
+                                                                   and tail.endswith(_ZSTD_SEEKABLE_FOOTER))
+    if not whole:
+        raise InputError(f"{path} is not a whole .blend file (truncated, or another kind of file)")
+    try:
+        with bpy.data.libraries.load(str(path)) as (contents, _):
+            contents.objects  # noqa: B018 (reading the index is the check)
+    except OSError as exc:
+        raise InputError(f"{path} is not a readable .blend file: {exc}") from None
 
 
 def export_bvh(context: bpy.types.Context, rig: bpy.types.Object, path: str | Path) -> Path:
     """Export the rig's animation over the scene range at the scene's fps."""
-    path = Path(path).resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path).absolute()
     scene = context.scene
-    with context.temp_override(object=rig, active_object=rig, selected_objects=[rig]):
-        result = bpy.ops.export_anim.bvh(
-            filepath=str(path),
-            check_existing=False,
-            frame_start=scene.frame_start,
-            frame_end=scene.frame_end,
-            rotate_mode="NATIVE",
-        )
-    if "FINISHED" not in result:
-        raise RuntimeError(f"BVH export to {path} failed")
+    with atomic_output(path) as temporary, _exporter("BVH", path), \
+            context.temp_override(object=rig, active_object=rig, selected_objects=[rig]):
+        _checked(bpy.ops.export_anim.bvh(filepath=str(temporary), check_existing=False, frame_start=scene.frame_start,
+                                         frame_end=scene.frame_end, rotate_mode="NATIVE"), "BVH", temporary)
     return path
 
 
@@ -57,36 +80,49 @@ def _only_selected(context: bpy.types.Context, rig: bpy.types.Object):
         view_layer.objects.active = active
 
 
-def _checked(result: set, kind: str, path: Path) -> Path:
-    if "FINISHED" not in result or not path.is_file():
-        raise RuntimeError(f"{kind} export to {path} failed")
-    return path
+def _checked(result: set, kind: str, path: Path) -> None:
+    if "FINISHED" not in result or not path.is_file() or path.stat().st_size == 0:
+        raise OutputError(f"Blender's {kind} exporter did not write {path}")
+
+
+@contextmanager
+def _exporter(kind: str, path: Path):
+    """An exporter's failure (a RuntimeError wrapping its Python traceback, which Blender also
+    prints unless -v / Debug asks for native logs) as one OutputError line: the error it ended
+    with (a full disk: OSError No space left on device)."""
+    try:
+        with native_logs_caught():
+            yield
+    except RuntimeError as exc:
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        cause = next((line for line in reversed(lines) if re.match(r"^\w*(Error|Exception)\b", line)), lines[-1] if lines else "")
+        raise OutputError(f"Blender's {kind} exporter could not write {path}: {cause}") from None
 
 
 def export_fbx(context: bpy.types.Context, rig: bpy.types.Object, path: str | Path) -> Path:
     """The rig and its current action as FBX (baked per frame, no leaf bones, no NLA or other actions)."""
-    path = Path(path).resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _only_selected(context, rig):
+    path = Path(path).absolute()
+    with atomic_output(path) as temporary, _exporter("FBX", path), _only_selected(context, rig):
         result = bpy.ops.export_scene.fbx(
-            filepath=str(path), check_existing=False, use_selection=True, object_types={"ARMATURE"},
+            filepath=str(temporary), check_existing=False, use_selection=True, object_types={"ARMATURE"},
             add_leaf_bones=False, bake_anim=True, bake_anim_use_all_actions=False,
             bake_anim_use_nla_strips=False, bake_anim_simplify_factor=0.0,
         )
-    return _checked(result, "FBX", path)
+        _checked(result, "FBX", temporary)
+    return path
 
 
 def export_gltf(context: bpy.types.Context, rig: bpy.types.Object, path: str | Path) -> Path:
     """The rig and its current action as binary glTF (.glb), sampled at every frame."""
-    path = Path(path).resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _only_selected(context, rig):
+    path = Path(path).absolute()
+    with atomic_output(path) as temporary, _exporter("glTF", path), _only_selected(context, rig):
         result = bpy.ops.export_scene.gltf(
-            filepath=str(path), check_existing=False, export_format="GLB", use_selection=True,
+            filepath=str(temporary), check_existing=False, export_format="GLB", use_selection=True,
             export_animations=True, export_frame_range=True, export_force_sampling=True,
             export_animation_mode="ACTIVE_ACTIONS",
         )
-    return _checked(result, "glTF", path)
+        _checked(result, "glTF", temporary)
+    return path
 
 
 EXPORT_FORMATS = {"BVH": (".bvh", export_bvh), "FBX": (".fbx", export_fbx), "GLTF": (".glb", export_gltf)}

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+from ..core.errors import InputError, RasMocapError
 
 __all__ = [
     "Frame", "FrameSource", "SourceError", "VideoFileSource", "WebcamSource", "ReplaySource", "ReadAhead",
@@ -23,7 +24,7 @@ __all__ = [
 ]
 
 
-class SourceError(RuntimeError):
+class SourceError(RasMocapError):
     """A source that cannot deliver frames; the message names the cause."""
 
 
@@ -74,7 +75,7 @@ class VideoFileSource(_Source):
         if not self.path.is_file():
             raise SourceError(f"video file not found: {self.path}")
         if stride < 1:
-            raise ValueError(f"stride must be 1 or more, not {stride}")
+            raise InputError(f"stride must be 1 or more, not {stride}")
         self._cap = cv2.VideoCapture(str(self.path), cv2.CAP_FFMPEG)
         if not self._cap.isOpened():
             raise SourceError(f"{self.path} is not a video that OpenCV/FFmpeg can read (not a video, or no frames in it)")
@@ -280,7 +281,9 @@ class ReplaySource(_Source):
 
     read() waits until the next frame is due; a consumer that is late gets the
     frame due now and the ones in between are dropped (counted in `frames_dropped`),
-    as a camera would. The honest stand-in for a webcam in tests and benchmarks.
+    as a camera would. The honest stand-in for a webcam in tests and benchmarks. `loop`: the
+    video starts again when it ends, as a camera that never stops (frame indices and times go
+    on counting).
     """
 
     def __init__(
@@ -290,16 +293,36 @@ class ReplaySource(_Source):
         end_frame: int | None = None,
         speed: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        loop: bool = False,
     ):
+        self._path, self._range = path, (start_frame, end_frame)
         self._video = VideoFileSource(path, start_frame, end_frame)
         self.fps, self.width, self.height = self._video.fps, self._video.width, self._video.height
-        self.speed = speed
+        self.speed, self.loop = speed, loop
         self._clock = clock
         self._t0_s: float | None = None
         self._next_index = self._video.start_frame
+        self._played = 0  # frames of the passes through the video before this one
         self.frames_dropped = 0
 
     def read(self) -> Frame | None:
+        frame = self._read_due()
+        if frame is None and self.loop and self._t0_s is not None:
+            pass_frames = self._video.end_frame - self._video.start_frame
+            self._video.close()
+            self._video = VideoFileSource(self._path, *self._range)
+            frame_s = 1.0 / (self.speed * self.fps)  # (a consumer far behind starts the next pass now)
+            self._t0_s = max(self._t0_s + pass_frames * frame_s, self._clock() - frame_s)
+            self._played += pass_frames
+            self._next_index = self._video.start_frame
+            frame = self._read_due()
+        if frame is None:
+            return None
+        index = frame.index + self._played
+        return Frame(index=index, time_s=(index - self._video.start_frame) / self.fps, bgr=frame.bgr)
+
+    def _read_due(self) -> Frame | None:
+        """The frame of this pass through the video that is due now (waiting for it if early)."""
         if self._t0_s is None:
             self._t0_s = self._clock()
         due_index = self._video.start_frame + int((self._clock() - self._t0_s) * self.speed * self.fps)
@@ -312,10 +335,9 @@ class ReplaySource(_Source):
             self._next_index += 1
             self.frames_dropped += 1
         frame = self._video.read()
-        if frame is None:
-            return None
-        self._next_index = frame.index + 1
-        return Frame(index=frame.index, time_s=(frame.index - self._video.start_frame) / self.fps, bgr=frame.bgr)
+        if frame is not None:
+            self._next_index = frame.index + 1
+        return frame
 
     def close(self) -> None:
         self._video.close()

@@ -31,7 +31,7 @@ from .subject import LiveSubject, SubjectChoice, choose_subject
 
 __all__ = [
     "TrackingSettings", "PoseFrame", "PoseTracker", "TrackRecorder", "track_video", "track_source",
-    "ProgressFn", "Cancelled", "source_meta", "subject_meta", "CROP_BODY_HEIGHTS",
+    "ProgressFn", "Cancelled", "TrackingInterrupted", "source_meta", "subject_meta", "CROP_BODY_HEIGHTS",
 ]
 
 
@@ -202,6 +202,14 @@ class TrackRecorder:
         return track
 
 
+class TrackingInterrupted(KeyboardInterrupt):
+    """Ctrl-C while tracking; `track` holds the frames tracked until then (kept by the CLI)."""
+
+    def __init__(self, track: Track):
+        super().__init__(f"interrupted after {len(track)} frames")
+        self.track = track
+
+
 def source_meta(source: FrameSource) -> dict:
     """What a track records of its source: the video file and range it read (empty for a camera)."""
     if not isinstance(source, VideoFileSource):
@@ -222,11 +230,14 @@ def track_source(
 ) -> Track:
     """Run the tracker over every frame a source gives, on this thread."""
     recorder = TrackRecorder(source.fps, (source.width, source.height), {**meta, **settings.describe()})
-    with PoseTracker(settings, (source.width, source.height), follow=follow) as tracker:
-        for frame in source:
-            recorder.add(tracker.process(frame))
-            if progress and progress(len(recorder), total, "tracking"):
-                raise Cancelled(f"cancelled after {len(recorder)} of {total} frames")
+    try:
+        with PoseTracker(settings, (source.width, source.height), follow=follow) as tracker:
+            for frame in source:
+                recorder.add(tracker.process(frame))
+                if progress and progress(len(recorder), total, "tracking"):
+                    raise Cancelled(f"cancelled after {len(recorder)} of {total} frames")
+    except KeyboardInterrupt:
+        raise TrackingInterrupted(recorder.to_track()) from None
     return recorder.to_track()
 
 

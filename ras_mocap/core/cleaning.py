@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
+from .errors import InputError
 from .filters import fill_short_gaps, lowpass_zero_phase, valid_runs
 from .left_right import BODY_EVIDENCE, BODY_PAIRS, LIMB_PAIRS, find_swaps, swap_body, swap_limbs
 from .plausibility import PlausibilityLimits, implausible_frames
@@ -34,6 +35,20 @@ class CleaningSettings:
     """Zero-lag low-pass cutoff (6 Hz suits walking); None keeps the raw jitter."""
     plausibility: PlausibilityLimits | None = PlausibilityLimits()
     """Frames whose pose no body could take become gaps (see core.plausibility); None keeps them."""
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.min_visibility <= 1.0:
+            raise InputError(f"the minimum visibility lies between 0 and 1, not {self.min_visibility:g}")
+        if not 0.0 <= self.max_gap_s <= 10.0:
+            raise InputError(f"the longest gap to bridge lies between 0 and 10 s, not {self.max_gap_s:g}")
+        if self.cutoff_hz is not None and not self.cutoff_hz > 0.0:
+            raise InputError(f"the low-pass cutoff must be above 0 Hz (or off), not {self.cutoff_hz:g}")
+
+    def check_rate(self, sample_rate_hz: float) -> None:
+        """InputError unless the low-pass cutoff lies below the Nyquist frequency of frames at this rate."""
+        if self.cutoff_hz is not None and self.cutoff_hz >= sample_rate_hz / 2.0:
+            raise InputError(f"the low-pass cutoff {self.cutoff_hz:g} Hz must lie below half the frame rate "
+                             f"({sample_rate_hz / 2.0:g} Hz for {sample_rate_hz:g} frames a second)")
 
 
 def usable_frames(track: Track, min_visibility: float) -> np.ndarray:

@@ -5,11 +5,14 @@ Re-baking or analysing a track never re-runs detection.
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from .errors import OutputError, RasMocapError
+from .outputs import atomic_output, with_suffix
 from .skeleton import N_KEYPOINTS
 
 __all__ = ["Track", "TRACK_FORMAT_VERSION", "TrackError", "PER_FRAME_FIELDS"]
@@ -19,7 +22,7 @@ PER_FRAME_FIELDS = ("frame_index", "time_s", "found", "image_xyz", "visibility",
 """The Track arrays indexed by frame."""
 
 
-class TrackError(RuntimeError):
+class TrackError(RasMocapError):
     """A track file that cannot be read."""
 
 
@@ -78,32 +81,37 @@ class Track:
         return float(self.found.mean()) if len(self) else 0.0
 
     def save(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(
-            path,
-            format_version=TRACK_FORMAT_VERSION,
-            frame_index=self.frame_index,
-            time_s=self.time_s,
-            found=self.found,
-            image_xyz=self.image_xyz.astype(np.float32),
-            visibility=self.visibility.astype(np.float32),
-            presence=self.presence.astype(np.float32),
-            world_xyz_m=self.world_xyz_m.astype(np.float32),
-            fps=self.fps,
-            image_size_px=np.asarray(self.image_size_px),
-            meta_json=json.dumps(self.meta),
-        )
-        return path
+        """Write the track atomically (core.outputs) as `path`, with `.npz` added if it lacks it
+        (numpy would add it unasked); the path written."""
+        path = with_suffix(path, ".npz")
+        if path.is_dir():
+            raise OutputError(f"the track {path} is a folder; give a file name")
+        with atomic_output(path, check=Track.load) as temporary, open(temporary, "xb") as out:
+            np.savez_compressed(
+                out,
+                format_version=TRACK_FORMAT_VERSION,
+                frame_index=self.frame_index,
+                time_s=self.time_s,
+                found=self.found,
+                image_xyz=self.image_xyz.astype(np.float32),
+                visibility=self.visibility.astype(np.float32),
+                presence=self.presence.astype(np.float32),
+                world_xyz_m=self.world_xyz_m.astype(np.float32),
+                fps=self.fps,
+                image_size_px=np.asarray(self.image_size_px),
+                meta_json=json.dumps(self.meta),
+            )
+        return path.absolute()
 
     @classmethod
     def load(cls, path: str | Path) -> Track:
+        """Read a saved track; TrackError (one line) for anything that is not a whole, valid one."""
         try:
             with np.load(path, allow_pickle=False) as data:
                 version = int(data["format_version"])
-                if version > TRACK_FORMAT_VERSION:
-                    raise TrackError(f"{path} is a track of format {version}; this RAS Mocap reads up to {TRACK_FORMAT_VERSION}")
-                return cls(
+                if not 1 <= version <= TRACK_FORMAT_VERSION:
+                    raise TrackError(f"{path} is a track of format {version}; this RAS Mocap reads 1 to {TRACK_FORMAT_VERSION}")
+                track = cls(
                     frame_index=data["frame_index"],
                     time_s=data["time_s"],
                     found=data["found"],
@@ -115,5 +123,27 @@ class Track:
                     image_size_px=tuple(int(v) for v in data["image_size_px"]),
                     meta=json.loads(str(data["meta_json"])),
                 )
-        except (OSError, KeyError, ValueError) as exc:
+        except (OSError, KeyError, ValueError, TypeError, EOFError, zipfile.BadZipFile) as exc:
             raise TrackError(f"{path} is not a RAS Mocap landmark track: {exc}") from None
+        problem = track._problem()
+        if problem:
+            raise TrackError(f"{path} is not a valid landmark track: {problem}")
+        return track
+
+    def _problem(self) -> str | None:
+        """What makes this track unusable, if anything."""
+        n = len(self.time_s)
+        shapes = {"frame_index": (n,), "found": (n,), "image_xyz": (n, N_KEYPOINTS, 3), "visibility": (n, N_KEYPOINTS),
+                  "presence": (n, N_KEYPOINTS), "world_xyz_m": (n, N_KEYPOINTS, 3)}
+        for name, shape in shapes.items():
+            if getattr(self, name).shape != shape:
+                return f"{name} has shape {getattr(self, name).shape}, not {shape} ({N_KEYPOINTS} BlazePose keypoints a frame)"
+        if not (np.isfinite(self.fps) and self.fps > 0):
+            return f"its frame rate is {self.fps:g}"
+        if len(self.image_size_px) != 2 or min(self.image_size_px) <= 0:
+            return f"its image size is {self.image_size_px}"
+        if not isinstance(self.meta, dict):
+            return "its meta_json is not a JSON object"
+        if n > 1 and not np.all(np.diff(self.time_s) >= 0):
+            return "its timestamps go backwards"
+        return None

@@ -1,23 +1,13 @@
 """`python -m ras_mocap bake` end to end in a subprocess, as a user runs it."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
 from ras_mocap.core.track import Track
 from tests.capture.videos import noise_video
 from tests.conftest import POSE2SIM_VIDEO, REPO, SPORTS2D_VIDEO, WALK_SIDE_VIDEO, model_path
-
-
-def _cli(*args, env_model=None, cwd=None):
-    env = dict(os.environ)
-    env.pop("RAS_MOCAP_MODEL", None)
-    if env_model:
-        env["RAS_MOCAP_MODEL"] = str(env_model)
-    env["PYTHONPATH"] = str(REPO)
-    return subprocess.run([sys.executable, "-m", "ras_mocap", *map(str, args)],
-                          capture_output=True, text=True, env=env, cwd=cwd)
+from tests.e2e.cli import run_cli as _cli
 
 
 def test_bake_writes_blend_bvh_and_track(tmp_path):

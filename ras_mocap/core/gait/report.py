@@ -7,28 +7,36 @@ from pathlib import Path
 
 import numpy as np
 
+from ..outputs import atomic_output, check_output_folder
 from .analysis import ANGLES, GaitAnalysis
 from .cycles import CYCLE_PCT
 from .kinematics import SIDES
 
-__all__ = ["write_report", "plot_cycles"]
+__all__ = ["write_report", "plot_cycles", "summary_line"]
 
 _TITLES = {"hip_flexion": "Hip flexion (deg)", "knee_flexion": "Knee flexion (deg)",
            "ankle_dorsiflexion": "Ankle dorsiflexion (deg)"}
 _COLOURS = {"left": "tab:red", "right": "tab:blue"}
 
 
+def summary_line(summary: dict) -> str:
+    """Cadence, speed and strides in one line; a figure the walk was too short for reads "-"."""
+    cadence, speed = summary.get("cadence_steps_per_min"), summary.get("speed_m_s")
+    return (f"cadence {'-' if cadence is None else f'{cadence:.1f}'} steps/min, "
+            f"speed {'-' if speed is None else f'{speed:.2f}'} m/s, {summary['strides']} strides")
+
+
 def write_report(analysis: GaitAnalysis, folder: str | Path, meta: dict | None = None) -> dict[str, Path]:
-    """Write angles.csv, events.csv, summary.json and cycles.png into `folder`; their paths."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write angles.csv, events.csv, summary.json and cycles.png into `folder`, each whole or not
+    at all (core.outputs); their paths."""
+    folder = check_output_folder(folder, "gait report folder")
     paths = {name: folder / name for name in ("angles.csv", "events.csv", "summary.json", "cycles.png")}
     fps = analysis.fps
     angles = analysis.angles_deg
     columns = [(f"{name}_{side}_deg", angles[name][:, i]) for name in (*ANGLES, "hip_abduction")
                for i, side in enumerate(SIDES)]
     columns += [("trunk_lean_deg", angles["trunk_lean"]), ("pelvic_obliquity_deg", angles["pelvic_obliquity"])]
-    with open(paths["angles.csv"], "w", newline="") as out:
+    with atomic_output(paths["angles.csv"]) as temporary, open(temporary, "x", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(["frame", "time_s", *(name for name, _ in columns)])
         for frame in range(len(angles["trunk_lean"])):
@@ -36,26 +44,27 @@ def write_report(analysis: GaitAnalysis, folder: str | Path, meta: dict | None =
     rows = sorted((float(t), side, kind) for kind, events in (("heel_strike", analysis.events.heel_strike),
                                                                ("toe_off", analysis.events.toe_off))
                   for side in SIDES for t in events[side])
-    with open(paths["events.csv"], "w", newline="") as out:
+    with atomic_output(paths["events.csv"]) as temporary, open(temporary, "x", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(["frame", "time_s", "side", "event"])
         writer.writerows([f"{frame:.1f}", f"{frame / fps:.4f}", side, kind] for frame, side, kind in rows)
     summary = {**analysis.summary, "fps": fps, "passes": [list(map(int, p)) for p in analysis.passes],
                "event_method": analysis.events.method, "source": meta or {}}
-    paths["summary.json"].write_text(json.dumps(summary, indent=2))
-    plot_cycles(analysis, paths["cycles.png"])
+    with atomic_output(paths["summary.json"]) as temporary:
+        temporary.write_text(json.dumps(summary, indent=2))
+    with atomic_output(paths["cycles.png"]) as temporary:
+        plot_cycles(analysis, temporary)
     return paths
 
 
 def plot_cycles(analysis: GaitAnalysis, path: str | Path) -> Path:
-    """Mean +- SD of each joint angle over the gait cycle (0-100%, heel strike to heel strike), per side."""
-    import matplotlib
+    """Mean +- SD of each joint angle over the gait cycle (0-100%, heel strike to heel strike), per
+    side, as a PNG. Drawn on a Figure of its own, never through pyplot, whose backend is shared
+    with every other add-on in Blender."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(1, len(ANGLES), figsize=(12, 3.6), constrained_layout=True)
-    for axis, name in zip(axes, ANGLES):
+    figure = Figure(figsize=(12, 3.6), layout="constrained")
+    for axis, name in zip(figure.subplots(1, len(ANGLES)), ANGLES):
         for side in SIDES:
             cycles = analysis.cycles_deg[name][side]
             if not len(cycles):
@@ -67,9 +76,6 @@ def plot_cycles(analysis: GaitAnalysis, path: str | Path) -> Path:
         axis.set_xlabel("gait cycle (%)")
         axis.axhline(0.0, color="0.7", lw=0.8)
         axis.legend(fontsize=8)
-    summary = analysis.summary
-    figure.suptitle(f"cadence {summary['cadence_steps_per_min']:.1f} steps/min, speed {summary['speed_m_s']:.2f} m/s, "
-                    f"{summary['strides']} strides" if summary["cadence_steps_per_min"] else "too few steps")
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
+    figure.suptitle(summary_line(analysis.summary))
+    figure.savefig(path, dpi=110, format="png")
     return Path(path)

@@ -1,0 +1,43 @@
+"""Run `python -m ras_mocap` in a subprocess, as a user does, and check what a failure prints."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO
+
+
+def cli_env(env_model: Path | None = None, **extra: str) -> dict:
+    env = dict(os.environ)
+    env.pop("RAS_MOCAP_MODEL", None)
+    if env_model:
+        env["RAS_MOCAP_MODEL"] = str(env_model)
+    env["PYTHONPATH"] = str(REPO)
+    return {**env, **extra}
+
+
+def run_cli(*args, env_model: Path | None = None, cwd: Path | None = None, **extra_env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ras_mocap", *map(str, args)], capture_output=True, text=True,
+                          env=cli_env(env_model, **extra_env), cwd=cwd)
+
+
+def start_cli(*args, env_model: Path | None = None) -> subprocess.Popen:
+    """The CLI started, its stderr readable line by line while it runs."""
+    return subprocess.Popen([sys.executable, "-m", "ras_mocap", *map(str, args)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=cli_env(env_model))
+
+
+def assert_one_error(run: subprocess.CompletedProcess, says: str, status: int = 2) -> None:
+    """Exit `status`, exactly one `error:` line saying `says`, and no traceback."""
+    errors = [line for line in run.stderr.splitlines() if line.startswith("error:")]
+    assert run.returncode == status, (run.returncode, run.stderr[-3000:])
+    assert len(errors) == 1 and says in errors[0], run.stderr[-3000:]
+    assert "Traceback" not in run.stderr, run.stderr[-3000:]
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Temporary files an output left behind (core.outputs names them .NAME.XXXXXXXX.tmp.EXT)."""
+    return sorted(p.name for p in Path(folder).rglob(".*") if ".tmp" in p.name or p.name.endswith(".probe")
+                  or p.suffix == ".blend1")
