@@ -182,3 +182,47 @@ def test_a_stop_and_a_turn_split_the_walk_into_straight_passes(walk):
         assert analysis.summary[side]["stride_length_m"]["n"] >= 6  # strides of both passes
     truth_cadence = _cadence(_truth_events(walk.contact_sagittal), walk.fps)
     assert analysis.summary["cadence_steps_per_min"] == pytest.approx(truth_cadence, rel=0.01)
+
+
+def test_walking_in_place_is_not_walking(walk):
+    """The exact walk with its travel taken out of the legs (they step in place) while the pelvis
+    drifts on at 0.4 m/s: the pelvis moves, the feet do not carry it - no walking parameters."""
+    from ras_mocap.core.errors import InputError
+    from ras_mocap.core.skeleton import KP
+
+    travel = walk.root_m - walk.root_m[0]
+    travel[:, 2] = 0.0
+    drift = np.outer(np.arange(len(travel)) / walk.fps, [0.4, 0.0, 0.0])
+    in_place = walk.keypoints_m - travel[:, None]
+    upper = [i for name, i in KP.items() if not any(part in name for part in ("knee", "ankle", "heel", "foot"))]
+    in_place[:, upper] += drift[:, None]
+    assert analyse(walk.keypoints_m, walk.fps).summary["strides"] >= 12  # the walk itself is walking
+    with pytest.raises(InputError, match=r"no walking found: frames \d+-\d+: the median stride is 0\.\d\d m"):
+        analyse(in_place, walk.fps)
+
+
+def test_a_summary_line_reads_figures_a_short_walk_lacks_as_dashes():
+    from ras_mocap.core.gait.report import summary_line
+
+    assert summary_line({"cadence_steps_per_min": None, "speed_m_s": None, "strides": 0}) == \
+        "cadence - steps/min, speed - m/s, 0 strides"
+    assert summary_line({"cadence_steps_per_min": 101.04, "speed_m_s": 1.234, "strides": 4}) == \
+        "cadence 101.0 steps/min, speed 1.23 m/s, 4 strides"
+
+
+def test_the_report_never_touches_pyplot(tmp_path):
+    """pyplot's backend is shared with every other add-on in Blender: the plot is drawn on a
+    Figure of its own, so writing a report never imports pyplot (checked in a fresh process)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    script = ("import sys; from tests.groundtruth import truth_walk; from ras_mocap.core.gait import analyse;"
+              "from ras_mocap.core.gait.report import write_report; from tests.core.test_gait import WALK, CAMERA;"
+              "walk = truth_walk(WALK, seconds=10, camera=CAMERA);"
+              f"write_report(analyse(walk.keypoints_m, walk.fps), {str(tmp_path)!r});"
+              "print('pyplot' if 'matplotlib.pyplot' in sys.modules else 'no pyplot')")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip() == "no pyplot" and (tmp_path / "cycles.png").stat().st_size > 20_000

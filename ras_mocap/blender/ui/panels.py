@@ -6,6 +6,7 @@ import json
 import bpy
 
 from ...capture.background import BackgroundTask
+from ...core.gait.report import summary_line
 from .. import running
 from ..live import LiveSession
 from ..people import PEOPLE_IMAGE
@@ -154,7 +155,7 @@ class RASMOCAP_PT_gait(_SubPanel, bpy.types.Panel):
             layout.label(text="Too few steps for gait parameters")
             return
         box = layout.box()
-        box.label(text=f"Cadence {summary['cadence_steps_per_min']:.1f} steps/min, speed {summary['speed_m_s']:.2f} m/s")
+        box.label(text=summary_line(summary).capitalize())
         grid = box.grid_flow(row_major=True, columns=3, even_columns=False, align=True)
         for cell in ("", "Left", "Right"):
             grid.label(text=cell)

@@ -7,10 +7,11 @@ import numpy as np
 
 from .cycles import normalised_cycles
 from .events import GaitEvents, detect_events, straight_passes
-from .kinematics import SIDES, sagittal_angles_deg, walking_direction
+from .kinematics import SIDES, mid_hip, sagittal_angles_deg, walking_direction
 from .parameters import StrideTable, stride_table, summarise
+from ..errors import InputError
 
-__all__ = ["GaitAnalysis", "analyse", "ANGLES"]
+__all__ = ["GaitAnalysis", "analyse", "not_walking", "ANGLES", "MIN_STRIDE_M"]
 
 ANGLES = ("hip_flexion", "knee_flexion", "ankle_dorsiflexion")
 
@@ -27,32 +28,69 @@ class GaitAnalysis:
     cycles_deg: dict[str, dict[str, np.ndarray]]  # angle -> side -> (strides, 101)
 
 
+MIN_STRIDE_M = 0.2
+"""A stride shorter than this (a shuffle of 10 cm steps) is nobody walking: marching or lunging in place."""
+STRIDE_SPEED_AGREEMENT = 0.5
+"""Walking feet carry the body: the strides' speed lies within this fraction of the pelvis's own."""
+
+
+def not_walking(table: StrideTable, piece_m: np.ndarray, forward: np.ndarray, fps: float) -> str | None:
+    """Why a straight pass is not walking, or None if it is: it has a complete stride, its median
+    stride is at least MIN_STRIDE_M long, and the strides' median speed agrees with the pelvis's
+    net speed over the pass (lunging, marching or swaying in place moves the pelvis and the feet,
+    but the feet do not carry it on)."""
+    lengths = np.concatenate([table.stride[s]["stride_length_m"] for s in SIDES])
+    speeds = np.concatenate([table.stride[s]["speed_m_s"] for s in SIDES])
+    if not len(lengths):
+        return "no complete stride (heel strike to heel strike with the other foot's between)"
+    pelvis = mid_hip(piece_m)[:, :2]
+    rows = np.flatnonzero(~np.isnan(pelvis).any(axis=1))
+    pelvis_speed = float((pelvis[rows[-1]] - pelvis[rows[0]]) @ forward[:2]) * fps / max(rows[-1] - rows[0], 1)
+    stride_m, stride_speed = float(np.median(lengths)), float(np.median(speeds))
+    if stride_m < MIN_STRIDE_M:
+        return f"the median stride is {stride_m:.2f} m (walking needs {MIN_STRIDE_M:g} m or more)"
+    if abs(stride_speed - pelvis_speed) > STRIDE_SPEED_AGREEMENT * pelvis_speed:
+        return (f"the feet do not carry the body (strides at {stride_speed:.2f} m/s, the pelvis at "
+                f"{pelvis_speed:.2f} m/s)")
+    return None
+
+
 def analyse(points_m: np.ndarray, fps: float, lateral_reliable: bool | None = None) -> GaitAnalysis:
     """Analyse (N, 33, 3) keypoints in metres, ground-fixed, z up; NaN rows are frames without
-    a person. `lateral_reliable`: the walker's left-right spread is measured, so step width is
+    a person. Only straight passes that are walking count (see not_walking); InputError if
+    there is none. `lateral_reliable`: the walker's left-right spread is measured, so step width is
     reported - by default when the walk goes towards or away from the camera (the points' y
     axis), where the image shows left and right apart; seen from the side they are only the
     3D network's depth guess."""
-    passes = straight_passes(points_m, fps)
-    if not passes:
-        raise ValueError("no straight walking pass of at least 1.5 s was found")
+    walking, rejected = [], []
+    for start, stop in straight_passes(points_m, fps):
+        piece = points_m[start:stop]
+        forward = walking_direction(piece)
+        events = detect_events(piece, forward, fps)
+        pass_table = stride_table(piece, forward, fps, events.heel_strike, events.toe_off)
+        why_not = not_walking(pass_table, piece, forward, fps)
+        if why_not:
+            rejected.append(f"frames {start}-{stop}: {why_not}")
+        else:
+            walking.append(((start, stop), forward, events, pass_table))
+    if not walking:
+        raise InputError("no walking found: " + ("; ".join(rejected) if rejected else
+                                                 "the pelvis never moves on for 1.5 s (a straight pass)"))
+    passes = [found[0] for found in walking]
     angles: dict[str, np.ndarray] = {}
     strikes = {s: [] for s in SIDES}
     offs = {s: [] for s in SIDES}
     methods = {s: "zeni" for s in SIDES}
     table = StrideTable()
     directions = []
-    for index, (start, stop) in enumerate(passes):
-        piece = points_m[start:stop]
-        forward = walking_direction(piece)
+    for index, ((start, stop), forward, events, pass_table) in enumerate(walking):
         directions.append(forward)
         # angles on either side of a pass (standing, turning) along the nearest pass's direction
         first = 0 if index == 0 else (passes[index - 1][1] + start) // 2
         last = len(points_m) if index == len(passes) - 1 else (stop + passes[index + 1][0]) // 2
         for name, values in sagittal_angles_deg(points_m[first:last], forward).items():
             angles.setdefault(name, np.full((len(points_m), *values.shape[1:]), np.nan))[first:last] = values
-        events = detect_events(piece, forward, fps)
-        stride_table(piece, forward, fps, events.heel_strike, events.toe_off, table)
+        table.extend(pass_table)
         for side in SIDES:
             strikes[side].append(events.heel_strike[side] + start)
             offs[side].append(events.toe_off[side] + start)

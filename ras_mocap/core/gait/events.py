@@ -58,6 +58,8 @@ def straight_passes(points_m: np.ndarray, fps: float) -> list[tuple[int, int]]:
     persist = max(1, int(round(PERSIST_S * fps)))
     passes: list[tuple[int, int]] = []
     for start, stop in valid_runs(~np.isnan(pelvis).any(axis=1)):
+        if stop - start < MIN_PASS_S * fps:
+            continue
         raw = np.gradient(pelvis[start:stop], axis=0) * fps
         speed = np.linalg.norm(uniform_filter1d(raw, persist, axis=0, mode="nearest"), axis=1)
         moving = binary_closing(np.pad(speed > STOP_SPEED_M_S, persist, mode="edge"), np.ones(persist, bool))[persist:-persist]

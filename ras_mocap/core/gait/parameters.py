@@ -20,6 +20,13 @@ class StrideTable:
     step: dict[str, dict[str, list[float]]] = field(
         default_factory=lambda: {s: {"step_time_s": [], "step_length_m": [], "step_width_m": []} for s in SIDES})
 
+    def extend(self, other: StrideTable) -> None:
+        """Append another table's rows (another pass of the walk)."""
+        for mine, theirs in ((self.stride, other.stride), (self.step, other.step)):
+            for side in SIDES:
+                for name, values in theirs[side].items():
+                    mine[side][name].extend(values)
+
 
 def _columns() -> dict[str, list[float]]:
     return {"stride_time_s": [], "stride_length_m": [], "stance_pct": [], "double_support_pct": [], "speed_m_s": []}
