@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,14 +17,17 @@ from ..core.rig_spec import BodyLengths
 from ..core.track import Track
 from . import export, keys, rig as rig_module
 from .prefs import track_cache_dir
+from ..core.errors import InputError
 
 __all__ = [
     "BakeResult", "TRACK_PROPERTY", "FIRST_FRAME_PROPERTY", "FIT_PROPERTY", "bake_track", "bake_to_files", "rig_to_file",
-    "store_track", "scene_frames",
+    "TRACK_ABSOLUTE_PROPERTY", "store_track", "new_track_path", "record_track", "track_reference", "track_path_of", "scene_frames",
 ]
 
 TRACK_PROPERTY = "ras_mocap_track"
-"""Custom property of a baked action: the path of the landmark track it was baked from."""
+"""Custom property of a baked action: the path of the landmark track it was baked from (// = the .blend's folder)."""
+TRACK_ABSOLUTE_PROPERTY = "ras_mocap_track_absolute"
+"""The same track's absolute path, for a .blend saved elsewhere since."""
 FIRST_FRAME_PROPERTY = "ras_mocap_first_frame"
 """Custom property of a baked action: the scene frame of the track's first row."""
 FIT_PROPERTY = "ras_mocap_fit"
@@ -67,18 +71,22 @@ def bake_track(
     """
     clip = clip or fit_clip(track, cleaning, body_height_m, fov_deg)
     valid = clip.valid
-    if rig is None:
-        rig = rig_module.add_ras_rig(context, rig_lengths(clip.body))
-    else:
+    source_name = Path(track.meta.get("source", "capture")).stem
+    track_path = Path(track_path).absolute() if track_path else store_track(track, f"{source_name}_mocap")
+    # everything that can fail on the user's rig (the profile, the solve) before any data changes
+    users_rig = rig is not None
+    if users_rig:
         profile = profile or RetargetProfile.matching({bone.name for bone in rig.data.bones})
         profile.check({bone.name for bone in rig.data.bones})
+    else:
+        rig = rig_module.add_ras_rig(context, rig_lengths(clip.body))
+    channels = rig_channels(clip, rig_module.rest_bones(rig, profile), profile)
+    if users_rig:
         rig_module.prepare_for_keys(rig, profile)
-    channels = rig_channels(clip, rig_module.rest_bones(rig), profile)
 
     _keep_previous_action(rig, previous_to_nla)
-    source_name = Path(track.meta.get("source", "capture")).stem
     action = bpy.data.actions.new(f"{source_name}_mocap")
-    action[TRACK_PROPERTY] = str(Path(track_path).resolve() if track_path else store_track(track, action.name))
+    record_track(action, track_path)
     scene = context.scene
     if not track.meta.get("live"):  # the scene takes the video's fps
         scene.render.fps = max(1, round(track.fps))
@@ -107,11 +115,44 @@ def _warnings(meta: dict, frames: int) -> tuple[str, ...]:
 
 
 def store_track(track: Track, name: str) -> Path:
-    """Save a baked track beside the .blend (folder ras_mocap_tracks) or, for an unsaved file,
-    in the add-on's cache (prefs.track_cache_dir)."""
+    """Save a track where new_track_path puts it; the path."""
+    return track.save(new_track_path(name))
+
+
+def new_track_path(name: str) -> Path:
+    """Where a new track goes: beside the .blend (folder ras_mocap_tracks) or, for an unsaved
+    file, in the add-on's cache (prefs.track_cache_dir), under a name no other file or session
+    uses (the .blend's name, `name`, a random suffix)."""
     folder = Path(bpy.path.abspath("//ras_mocap_tracks")) if bpy.data.filepath else track_cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    return track.save(folder / f"{bpy.path.clean_name(name)}.npz")
+    blend = Path(bpy.data.filepath).stem if bpy.data.filepath else "unsaved"
+    return folder / f"{bpy.path.clean_name(f'{blend}_{name}')}_{uuid.uuid4().hex[:8]}.npz"
+
+
+def track_reference(track_path: Path, blend_path: Path | None = None) -> str:
+    """How an action records its track: relative to the .blend (`blend_path`, else the open
+    file's; Blender's // convention) so the pair can move together, else absolute."""
+    folder = Path(blend_path).parent if blend_path else Path(bpy.data.filepath).parent if bpy.data.filepath else None
+    if folder is None:
+        return str(track_path)
+    try:
+        return bpy.path.relpath(str(track_path), start=str(folder))
+    except ValueError:  # another drive (Windows)
+        return str(track_path)
+
+
+def record_track(action: bpy.types.Action, track_path: Path, blend_path: Path | None = None) -> None:
+    """Note on the action where its track is: relative to the .blend (see track_reference), and
+    absolute as a fallback for a .blend saved elsewhere since (Save As does not remap custom
+    properties)."""
+    action[TRACK_PROPERTY] = track_reference(track_path, blend_path)
+    action[TRACK_ABSOLUTE_PROPERTY] = str(Path(track_path).absolute())
+
+
+def track_path_of(action: bpy.types.Action) -> Path:
+    """The absolute path of the track an action was baked from (see record_track)."""
+    relative = Path(bpy.path.abspath(action[TRACK_PROPERTY]))
+    absolute = action.get(TRACK_ABSOLUTE_PROPERTY)
+    return Path(absolute) if not relative.is_file() and absolute and Path(absolute).is_file() else relative
 
 
 def scene_frames(scene: bpy.types.Scene, track: Track, first_frame: float) -> np.ndarray:
@@ -155,17 +196,28 @@ def bake_to_files(
         bpy.ops.wm.read_factory_settings(use_empty=True)
         rig = None
     else:
-        if not Path(onto).is_file():
-            raise ValueError(f"character file not found: {onto}")
-        bpy.ops.wm.open_mainfile(filepath=str(onto))
+        _open_character(Path(onto))
         rig = _find_armature(armature, onto)
     context = bpy.context
     result = bake_track(context, track, rig, cleaning, profile, track_path=track_path, body_height_m=body_height_m,
                         fov_deg=fov_deg)
+    action = bpy.data.actions[result.action_name]
+    record_track(action, track_path_of(action), blend_path)
     export.save_blend(blend_path)
     if bvh_path:
         export.export_bvh(context, bpy.data.objects[result.rig_name], bvh_path)
     return result
+
+
+def _open_character(path: Path) -> None:
+    """Open the --onto .blend; InputError if it is missing, truncated or not a .blend."""
+    if not path.is_file():
+        raise InputError(f"character file not found: {path}")
+    export.check_blend(path)
+    try:
+        bpy.ops.wm.open_mainfile(filepath=str(path), load_ui=False)
+    except RuntimeError as exc:
+        raise InputError(f"Blender cannot open {path}: {exc}") from None
 
 
 def _find_armature(name: str | None, blend_path: Path) -> bpy.types.Object:
@@ -173,10 +225,10 @@ def _find_armature(name: str | None, blend_path: Path) -> bpy.types.Object:
     if name is not None:
         found = [ob for ob in armatures if ob.name == name]
         if not found:
-            raise ValueError(f"{blend_path} has no armature named {name!r}; it has: {', '.join(ob.name for ob in armatures) or 'none'}")
+            raise InputError(f"{blend_path} has no armature named {name!r}; it has: {', '.join(ob.name for ob in armatures) or 'none'}")
         return found[0]
     if len(armatures) != 1:
-        raise ValueError(f"{blend_path} has {len(armatures)} armatures ({', '.join(ob.name for ob in armatures)}); "
+        raise InputError(f"{blend_path} has {len(armatures)} armatures ({', '.join(ob.name for ob in armatures)}); "
                          "name one with --armature")
     return armatures[0]
 

@@ -13,7 +13,8 @@ from ..core.gait import GaitAnalysis, analyse
 from ..core.gait.report import write_report
 from ..core.gait.walk import walk_points_m
 from ..core.track import Track
-from .bake import FIRST_FRAME_PROPERTY, TRACK_PROPERTY, scene_frames
+from .bake import FIRST_FRAME_PROPERTY, TRACK_PROPERTY, scene_frames, track_path_of
+from ..core.errors import InputError
 
 __all__ = ["GAIT_IMAGE", "analyse_take", "MARKER_NAMES"]
 
@@ -34,10 +35,10 @@ def analyse_take(
     (default: beside the track, in <track>_gait/), a marker at each event, the plot as image."""
     action = rig.animation_data.action if rig.animation_data else None
     if action is None or TRACK_PROPERTY not in action:
-        raise ValueError(f"{rig.name} has no take baked by RAS Mocap: bake a video or record a live take first")
-    track_path = Path(action[TRACK_PROPERTY])
+        raise InputError(f"{rig.name} has no take baked by RAS Mocap: bake a video or record a live take first")
+    track_path = track_path_of(action)
     if not track_path.is_file():
-        raise ValueError(f"the landmark track of {action.name} is missing: {track_path}")
+        raise InputError(f"the landmark track of {action.name} is missing: {track_path}")
     track = Track.load(track_path)
     points_m, fps = walk_points_m(track, cleaning, body_height_m, fov_deg)
     analysis = analyse(points_m, fps)

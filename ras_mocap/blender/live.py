@@ -2,15 +2,20 @@
 the rig's channels and its preview turned into image pixels (numpy only, never bpy). Each timer
 tick on the main thread drains the worker, applies the newest pose to the rig, copies the
 preview and records the take. A plain class, so tests and benchmarks drive it without
-Blender's timers (which do not fire in background mode)."""
+Blender's timers (which do not fire in background mode). A recorded take is saved to its track
+file every few seconds as it grows (on a thread of its own), and before it is keyed, so neither
+a crash nor a failed key loses more than the last seconds."""
 from __future__ import annotations
 
+import threading
 import time
 from collections import deque
+from pathlib import Path
 from dataclasses import dataclass, replace
 
 import bpy
 import numpy as np
+from ..core.errors import RasMocapError
 
 from ..capture.tracking import PoseFrame, TrackRecorder
 from ..capture.worker import CaptureWorker, WorkerState
@@ -21,10 +26,14 @@ from ..core.live_solver import LiveSolver
 from ..core.retarget import RetargetProfile
 from ..core.solver import RigSetup
 from . import rig as rig_module
-from .bake import BakeResult, bake_track
+from ..core.errors import RasMocapError
+from .bake import BakeResult, bake_track, new_track_path
 from .preview import image_pixels, show_pixels
 
-__all__ = ["LiveSession", "LiveSmoothing"]
+__all__ = ["LiveSession", "LiveSmoothing", "AUTOSAVE_S"]
+
+AUTOSAVE_S = 5.0
+"""A take being recorded is written to its track file this often."""
 
 
 @dataclass(frozen=True)
@@ -54,18 +63,29 @@ class LiveSession:
     ):
         profile = profile or RetargetProfile.matching({bone.name for bone in rig.data.bones})
         rig_module.prepare_for_keys(rig, profile)
-        self.rig, self.worker, self.profile, self.cleaning = rig, worker, profile, cleaning
+        self.rig_name, self.worker, self.profile, self.cleaning = rig.name, worker, profile, cleaning
         self.show_preview = show_preview
         self.fit_options = fit_options or {}  # bake_track's body_height_m and fov_deg for a recorded take
-        self._solver = LiveSolver(RigSetup.of(rig_module.rest_bones(rig), profile), worker.image_size_px)
+        self._solver = LiveSolver(RigSetup.of(rig_module.rest_bones(rig, profile), profile), worker.image_size_px)
         self._filter = OneEuroFilter(smoothing.min_cutoff_hz, smoothing.beta)
         worker.on_frame = self._solve  # from now on; frames solved before are skipped
-        self._pose_bones = rig.pose.bones
         self._recorder: TrackRecorder | None = None
+        self._take_path: Path | None = None  # the recorded take's track file
+        self._saved_at_s = 0.0
+        self._saving: threading.Thread | None = None
         self._recent_s: deque[float] = deque(maxlen=64)  # arrival times, for the fps shown
         self.frames_seen = 0
         self.frames_posed = 0
         self.takes: list[BakeResult] = []
+
+    @property
+    def rig(self) -> bpy.types.Object:
+        """The driven rig, looked up by name each time: an undo or a file load frees the objects
+        a reference would keep (ReferenceError once it is gone)."""
+        rig = bpy.data.objects.get(self.rig_name)
+        if rig is None or rig.type != "ARMATURE":
+            raise ReferenceError(f"the rig {self.rig_name} is gone")
+        return rig
 
     @property
     def recording(self) -> bool:
@@ -75,20 +95,44 @@ class LiveSession:
         if self._recorder is None:
             meta = {**self.worker.meta, "live": True, "source": self.worker.meta.get("source", "webcam")}
             self._recorder = TrackRecorder(self.worker.fps, self.worker.image_size_px, meta)
+            self._take_path = new_track_path("live_take")
+            self._saved_at_s = time.monotonic()
 
     def stop_recording(self, context: bpy.types.Context | None = None) -> BakeResult | None:
-        """End the take: key it into a new action (None if nobody was seen in it). `context`: the
-        caller's (an operator's), else bpy.context; never one kept from an earlier call."""
-        recorder, self._recorder = self._recorder, None
+        """End the take: save its track, then key it into a new action (None if nobody was seen
+        in it). `context`: the caller's (an operator's), else bpy.context; never one kept from an
+        earlier call. A take that cannot be keyed stays in its track file, which the error names."""
+        recorder, path = self._recorder, self._take_path
+        self._recorder = self._take_path = None
+        self._wait_for_save()
         if recorder is None or len(recorder) == 0:
             return None
         track = recorder.to_track()
+        track.save(path)
         if not track.found.any():
             return None
-        result = bake_track(context or bpy.context, track, self.rig, self.cleaning, self.profile, previous_to_nla=True,
-                            **self.fit_options)
+        try:
+            result = bake_track(context or bpy.context, track, self.rig, self.cleaning, self.profile,
+                                previous_to_nla=True, track_path=path, **self.fit_options)
+        except RasMocapError as exc:
+            raise type(exc)(f"{exc}; the take is saved in {path}") from None
         self.takes.append(result)
         return result
+
+    def _autosave(self) -> None:
+        """Every AUTOSAVE_S, the take so far written to its track file on a thread (a crash loses
+        at most the last seconds); skipped while the previous write still runs."""
+        if self._recorder is None or time.monotonic() - self._saved_at_s < AUTOSAVE_S or self._saving is not None:
+            return
+        self._saved_at_s = time.monotonic()
+        track, path = self._recorder.to_track(), self._take_path
+        self._saving = threading.Thread(target=track.save, args=(path,), name="ras-mocap-take-save", daemon=True)
+        self._saving.start()
+
+    def _wait_for_save(self) -> None:
+        if self._saving is not None:
+            self._saving.join()
+            self._saving = None
 
     def tick(self) -> bool:
         """Drain the worker, pose the rig with the newest person found; False once capture has ended."""
@@ -98,6 +142,9 @@ class LiveSession:
         if self._recorder is not None:
             for pose_frame in frames:
                 self._recorder.add(pose_frame)
+            if self._saving is not None and not self._saving.is_alive():
+                self._saving = None
+            self._autosave()
         solved = [f.solved for f in frames if f.solved is not None]
         newest_pose = next((pose for pose, _ in reversed(solved) if pose is not None), None)
         if newest_pose is not None:  # while recording too: the take's action is written when it ends
@@ -119,7 +166,7 @@ class LiveSession:
         return replace(pose_frame, solved=(channels, preview))
 
     def _apply(self, channels: PoseChannels) -> None:
-        bones = self._pose_bones
+        bones = self.rig.pose.bones
         for name, euler in channels.euler_rad.items():
             bones[name].rotation_euler = euler[0]
         for name, location in channels.location_m.items():
@@ -149,8 +196,13 @@ class LiveSession:
             tracker.live_subject.pick(number - 1)
 
     def release(self) -> None:
-        """Blender quitting: stop the capture thread (the camera is released), touch no Blender data."""
+        """Blender quitting or loading another file: stop the capture thread (the camera is
+        released) and finish writing the take, touching no Blender data."""
         self.worker.stop()
+        self._wait_for_save()
+        if self._recorder is not None and len(self._recorder):
+            self._recorder.to_track().save(self._take_path)
+        self._recorder = None
 
     def stop(self, context: bpy.types.Context | None = None) -> str:
         """Stop the worker (thread joined), key a take being recorded; what happened, for a report."""
@@ -159,6 +211,6 @@ class LiveSession:
         ended = self.worker.message if self.worker.state in (WorkerState.FAILED, WorkerState.ENDED) else "capture stopped"
         try:
             take = self.stop_recording(context)
-        except ValueError as exc:  # the take could not be fitted (e.g. a body height no person has)
+        except RasMocapError as exc:  # the take could not be fitted (e.g. too short)
             return f"{ended}; the take was not keyed: {exc}"
         return ended + (f"; take keyed as {take.action_name} (frames {take.frame_start}-{take.frame_end})" if take else "")

@@ -8,6 +8,7 @@ from ..core.rig_spec import RAS_BONES, BodyLengths, rest_pose
 from ..core.armature import RestBone
 from ..core.ik_targets import POLE_ANGLE_RAD, RAS_IK_CHAINS
 from ..core.retarget import RetargetProfile
+from ..core.errors import InputError
 
 __all__ = ["add_ras_rig", "rest_bones", "prepare_for_keys", "IK_PROPERTIES"]
 
@@ -76,24 +77,35 @@ def add_ras_rig(context: bpy.types.Context, lengths: BodyLengths | None = None, 
 
 def prepare_for_keys(rig: bpy.types.Object, profile: RetargetProfile) -> None:
     """Make a rig take the solver's keys: the profile's switches set (e.g. Rigify limbs to FK),
-    and its driven bones that rotate by quaternion or axis-angle switched to Euler: YXZ for
-    bones that point up (they turn about their own Y), else XYZ."""
+    and its driven bones that rotate by quaternion or axis-angle switched to Euler (keyed_modes).
+    Nothing changes if a switch's bone is missing (InputError)."""
+    missing = [name for name in profile.properties if rig.pose.bones.get(name) is None]
+    if missing:
+        raise InputError(f"the rig has no bone {', '.join(missing)} whose switches the {profile.name} profile sets")
     for bone_name, values in profile.properties.items():
-        pose_bone = rig.pose.bones.get(bone_name)
-        if pose_bone is None:
-            raise ValueError(f"the rig has no bone {bone_name} whose switches the {profile.name} profile sets")
         for prop, value in values.items():
-            pose_bone[prop] = value
+            rig.pose.bones[bone_name][prop] = value
     rig.update_tag()
-    for name in profile.bones.values():
+    for name, mode in keyed_modes(rig, profile).items():
+        rig.pose.bones[name].rotation_mode = mode
+
+
+def keyed_modes(rig: bpy.types.Object, profile: RetargetProfile | None) -> dict[str, str]:
+    """The rotation mode each bone has once prepare_for_keys ran: the profile's driven bones that
+    rotate by quaternion or axis-angle become YXZ if they point up (they turn about their own Y),
+    else XYZ; every other bone keeps its own."""
+    modes = {bone.name: bone.rotation_mode for bone in rig.pose.bones}
+    for name in profile.bones.values() if profile else ():
         pose_bone = rig.pose.bones.get(name)
         if pose_bone is not None and pose_bone.rotation_mode in {"QUATERNION", "AXIS_ANGLE"}:
-            points_up = abs(pose_bone.bone.vector.normalized().z) > 0.7
-            pose_bone.rotation_mode = "YXZ" if points_up else "XYZ"
+            modes[name] = "YXZ" if abs(pose_bone.bone.vector.normalized().z) > 0.7 else "XYZ"
+    return modes
 
 
-def rest_bones(rig: bpy.types.Object) -> list[RestBone]:
-    """The armature's bones at rest, parents before children, for the solver."""
+def rest_bones(rig: bpy.types.Object, profile: RetargetProfile | None = None) -> list[RestBone]:
+    """The armature's bones at rest, parents before children, for the solver; their rotation
+    modes as keyed through `profile` (see keyed_modes), so the solve needs no change to the rig."""
+    modes = keyed_modes(rig, profile)
     return [
         RestBone(
             name=bone.name,
@@ -101,7 +113,7 @@ def rest_bones(rig: bpy.types.Object) -> list[RestBone]:
             matrix=np.array(bone.matrix_local.to_3x3()),
             head_m=np.array(bone.head_local),
             length_m=bone.length,
-            rotation_mode=rig.pose.bones[bone.name].rotation_mode,
+            rotation_mode=modes[bone.name],
         )
         for bone in _parents_first(rig.data.bones)
     ]

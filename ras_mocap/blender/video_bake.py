@@ -2,11 +2,13 @@
 on the same video and settings, or one pose is looked for): the people pass on a background
 thread, then the subject chosen. Phase 2: BlazePose follows the subject over the video on the
 capture worker (every frame, lossless); each tick on the main thread collects what it found.
-Phase 3: the track cleaned and one body fitted to the whole clip on a background thread (the
-zero-lag filter and the fit need the whole track; the fit takes seconds a thousand frames).
-The operator then keys the fitted clip on the main thread."""
+Phase 3: the track saved at once (`keep_track`: nothing detected is lost to a later failure),
+then cleaned and one body fitted to the whole clip on a background thread (the zero-lag filter
+and the fit need the whole track; the fit takes seconds a thousand frames). The operator then
+keys the fitted clip on the main thread."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from ..capture.background import BackgroundTask
@@ -25,12 +27,13 @@ class VideoBake:
     """Detection of `video` [start_frame, end_frame) off the main thread; `tick()` until it is done.
 
     people: the people pass's result (people, subject, why) if it is known already; `cleaning`
-    and `fit_options` (body_height_m, fov_deg) what the fit is given.
+    and `fit_options` (body_height_m, fov_deg) what the fit is given; `keep_track` saves the
+    track when detection ends (called from tick(), on the caller's thread) and says where.
     """
 
     def __init__(self, video: str | Path, settings: TrackingSettings, start_frame: int = 0, end_frame: int | None = None,
                  people: tuple[People, Person, str] | None = None, cleaning: CleaningSettings = CleaningSettings(),
-                 fit_options: dict | None = None):
+                 fit_options: dict | None = None, keep_track: Callable[[Track], Path] | None = None):
         self.video = Path(video)
         self.settings = settings
         self.start_frame, self.end_frame = start_frame, end_frame
@@ -41,6 +44,8 @@ class VideoBake:
         self._recorder: TrackRecorder | None = None
         self._track: Track | None = None
         self._fit_task: BackgroundTask | None = None
+        self.keep_track = keep_track
+        self.track_path: Path | None = None  # where the track was saved, once detection has ended
 
     def start(self) -> None:
         """Open the video and the model (their errors are raised here) and start."""
@@ -76,6 +81,8 @@ class VideoBake:
                 self._recorder.add(pose_frame)
             if not running:
                 track = self.track()
+                if self.keep_track is not None:
+                    self.track_path = self.keep_track(track)
                 self._fit_task = BackgroundTask(
                     lambda progress: fit_clip(track, self.cleaning, progress=progress, **self.fit_options),
                     name="ras-mocap-fit").start()

@@ -6,12 +6,14 @@ from dataclasses import replace
 import bpy
 import numpy as np
 import pytest
+
 from scipy.spatial.transform import Rotation
 
 from ras_mocap.blender import compat
 from ras_mocap.blender.bake import bake_to_files, bake_track
 from ras_mocap.core.armature import rotation_from_blender_euler
 from ras_mocap.core.cleaning import clean_track
+from ras_mocap.core.errors import InputError
 from ras_mocap.core.pipeline import fit_clip
 from ras_mocap.core.retarget import RetargetProfile
 from ras_mocap.core.rig_spec import BodyLengths
@@ -84,7 +86,7 @@ def test_blend_reopens_and_bvh_reimports(pose2sim_track, tmp_path):
 
 def test_nothing_detected_is_refused(pose2sim_track):
     empty = type(pose2sim_track).empty(10, 30.0, (640, 480))
-    with pytest.raises(ValueError, match="nobody was detected"):
+    with pytest.raises(InputError, match="nobody was detected"):
         bake_track(bpy.context, empty)
     assert not bpy.data.actions and not bpy.data.armatures
 
@@ -121,10 +123,10 @@ def test_bake_onto_a_mixamo_rig_through_its_profile(pose2sim_track):
 
 def test_a_rig_without_the_profiles_bones_is_refused(pose2sim_track):
     rig = add_mixamo_rig(bpy.context, BodyLengths())
-    with pytest.raises(ValueError, match="no bone chest, .*pelvis.* that the RAS rig profile maps"):
+    with pytest.raises(InputError, match="no bone chest, .*pelvis.* that the RAS rig profile maps"):
         bake_track(bpy.context, pose2sim_track, rig, profile=RetargetProfile.load("ras"))
     rig.data.bones["mixamorig:Hips"].name = "Pelvis"  # a rig no bundled profile fits
-    with pytest.raises(ValueError, match="no bundled retarget profile .* fits this rig"):
+    with pytest.raises(InputError, match="no bundled retarget profile .* fits this rig"):
         bake_track(bpy.context, pose2sim_track, rig)
     assert not bpy.data.actions
 

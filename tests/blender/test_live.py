@@ -2,8 +2,10 @@
 as a camera), with the real model, in background mode where Blender's timers do not fire."""
 from __future__ import annotations
 
+import os
 import threading
 import time
+from pathlib import Path
 
 import bpy
 import numpy as np
@@ -114,3 +116,42 @@ def test_blender_quitting_mid_capture_releases_the_camera(monkeypatch):
         assert not session.worker.running and running.jobs() == [] and len(bpy.data.actions) == 0
     finally:
         ras_mocap.unregister()
+
+
+def _rss_mb() -> float:
+    """This process's resident memory now (Linux), else its peak so far (macOS: ru_maxrss in bytes)."""
+    statm = Path("/proc/self/statm")
+    if statm.is_file():
+        return int(statm.read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+@pytest.mark.slow
+def test_a_minute_of_live_capture_holds_memory_and_tick_time():
+    """The long-session benchmark's short version (bench/long_session.py runs 10 minutes): the
+    walk replayed in a loop as a camera for 60 s, ticked at 60 Hz with the preview on."""
+    rig = add_ras_rig(bpy.context)
+    worker = CaptureWorker(lambda: ReplaySource(WALK_SIDE_VIDEO, loop=True), TrackingSettings(model_path("lite"), num_poses=1),
+                           preview_width_px=256)
+    worker.start()
+    session = LiveSession(rig, worker)
+    ticks, memory = [], []
+    started = time.monotonic()
+    try:
+        while (now := time.monotonic() - started) < 60.0:
+            before = time.perf_counter()
+            assert session.tick()
+            ticks.append((now, 1000 * (time.perf_counter() - before)))
+            if not memory or now - memory[-1][0] >= 5.0:
+                memory.append((now, _rss_mb()))
+            time.sleep(1 / 60)
+    finally:
+        session.stop()
+    growth_mb = memory[-1][1] - memory[1][1]  # from 5 s in (the model and the first frames loaded)
+    early = np.percentile([ms for t, ms in ticks if 5 <= t < 20], 95)
+    late = np.percentile([ms for t, ms in ticks if t >= 45], 95)
+    print(f"\n60 s live: {session.frames_posed} frames posed, memory +{growth_mb:.1f} MB, tick p95 {early:.2f} -> {late:.2f} ms")
+    assert session.frames_posed >= 60 * 30 // 3 and growth_mb <= 50.0
+    assert late <= 2 * early + 1.0  # steady: no work that grows with the session's length

@@ -8,22 +8,31 @@ from pathlib import Path
 
 import bpy
 
-from ...capture.models import ModelError
+from ...core.errors import RasMocapError
 from ...core.progress import Cancelled
-from ...capture.sources import SourceError
 from ...capture.subject import choose_subject
 from .. import people as people_module, running
 from ...core.pipeline import check_fit_options
-from ..bake import bake_track
+from ...capture.sources import VideoFileSource
+from ..bake import bake_track, store_track
 from ..prefs import pose_model
 from ..props import cleaning_settings, fit_options, retarget_profile, tracking_settings
 from ..video_bake import VideoBake
+from .modal_job import ModalJob
 from ..ui.redraw import redraw_panels
 
-_ERRORS = (ModelError, SourceError, ValueError, TimeoutError, ReferenceError)  # (the target rig deleted meanwhile)
+_ERRORS = (RasMocapError, ReferenceError)  # (the target rig deleted meanwhile)
 
 
-class RASMOCAP_OT_bake_video(bpy.types.Operator):
+def _leave_edit_modes(context: bpy.types.Context) -> None:
+    """Back to Object mode if the user entered an edit or paint mode during the detection: keys
+    and a new rig need it (the user's edits are kept, as saving keeps them)."""
+    if context.mode not in {"OBJECT", "POSE"} and context.active_object is not None:
+        with context.temp_override(active_object=context.active_object, object=context.active_object):
+            bpy.ops.object.mode_set(mode="OBJECT")
+
+
+class RASMOCAP_OT_bake_video(ModalJob, bpy.types.Operator):
     """Track the chosen video's subject and bake the motion onto the target rig (or a new RAS rig). Esc cancels"""
 
     bl_idname = "ras_mocap.bake_video"
@@ -40,15 +49,18 @@ class RASMOCAP_OT_bake_video(bpy.types.Operator):
             self._profile = retarget_profile(settings)  # a bad bone map fails before the long tracking
             check_fit_options(**fit_options(settings))  # so does a height no person has
             video = Path(bpy.path.abspath(settings.video_path))
-            tracking = tracking_settings(settings, pose_model(context))
             end = settings.frame_end or None
+            cleaning = cleaning_settings(settings)
+            with VideoFileSource(video, settings.frame_start, end) as source:  # a bad file fails here
+                cleaning.check_rate(source.fps)  # and so does a cutoff at or above Nyquist
+            tracking = tracking_settings(settings, pose_model(context))
             self._people_key = people_module.people_key(video, tracking, settings.frame_start, end)
             people_module.subject_choice(settings, self._people_key)  # a person of another video fails here
             found = people_module.recall(self._people_key)
             if found is not None and found[0].persons:  # Find People ran on this video: the subject as chosen now
                 found = (found[0], *choose_subject(found[0], tracking.subject))
-            job = VideoBake(video, tracking, settings.frame_start, end, found, cleaning_settings(settings),
-                            fit_options(settings))
+            job = VideoBake(video, tracking, settings.frame_start, end, found, cleaning, fit_options(settings),
+                            keep_track=lambda track: store_track(track, f"{video.stem}_mocap"))
             job.start()
         except _ERRORS as exc:
             self.report({"ERROR"}, str(exc))
@@ -61,10 +73,13 @@ class RASMOCAP_OT_bake_video(bpy.types.Operator):
         settings = context.scene.ras_mocap
         try:
             track = job.track()
+            clip = job.clip()
+            _leave_edit_modes(context)
             result = bake_track(context, track, settings.target_rig, profile=self._profile,
-                                previous_to_nla=settings.previous_to_nla, clip=job.clip())
+                                previous_to_nla=settings.previous_to_nla, track_path=job.track_path, clip=clip)
         except _ERRORS as exc:
-            self.report({"ERROR"}, f"{exc}; nothing was keyed")
+            kept = f"; the detected track is saved in {job.track_path}" if job.track_path else ""
+            self.report({"ERROR"}, f"{exc}; nothing was keyed{kept}")
             return {"CANCELLED"}
         if job.people is not None:
             people_module.remember(context.scene, self._people_key, job.people)
@@ -95,36 +110,20 @@ class RASMOCAP_OT_bake_video(bpy.types.Operator):
         return {"CANCELLED"} if going is None else self._finish(context, job)
 
     def invoke(self, context, event):
-        self._job = self._start(context)
-        if self._job is None:
-            return {"CANCELLED"}
-        window_manager = context.window_manager
-        self._timer = window_manager.event_timer_add(0.1, window=context.window)
-        window_manager.modal_handler_add(self)
-        return {"RUNNING_MODAL"}
+        job = self._start(context)
+        return {"CANCELLED"} if job is None else self.run_modal(context, job, 0.1)
 
-    def modal(self, context, event):
-        job = self._job
-        if job not in running.jobs():  # the add-on was unregistered meanwhile: the job was stopped
-            context.window_manager.event_timer_remove(self._timer)
-            return {"CANCELLED"}
-        if event.type == "ESC":
-            job.stop()
-            self._end(context)
-            running.remove(job)
-            self.report({"WARNING"}, "Bake cancelled: nothing was keyed, the rig's animation is as it was")
-            return {"CANCELLED"}
-        if event.type != "TIMER":
-            return {"PASS_THROUGH"}
-        going = self._tick(job)
+    def on_escape(self, context):
+        self.job.stop()
+        running.remove(self.job)
+        self.report({"WARNING"}, "Bake cancelled: nothing was keyed, the rig's animation is as it was")
+        return self.finish_modal(context, {"CANCELLED"})
+
+    def on_tick(self, context):
+        going = self._tick(self.job)
         if going:
-            context.workspace.status_text_set(f"RAS Mocap: {job.status} (Esc cancels)")
+            context.workspace.status_text_set(f"RAS Mocap: {self.job.status} (Esc cancels)")
             redraw_panels(context)
             return {"PASS_THROUGH"}
-        self._end(context)
-        return {"CANCELLED"} if going is None else self._finish(context, job)
-
-    def _end(self, context) -> None:
-        context.window_manager.event_timer_remove(self._timer)
-        context.workspace.status_text_set(None)
-        redraw_panels(context)
+        self.finish_modal(context, set())
+        return {"CANCELLED"} if going is None else self._finish(context, self.job)

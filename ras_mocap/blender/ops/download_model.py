@@ -88,3 +88,9 @@ class RASMOCAP_OT_download_model(bpy.types.Operator):
         context.window_manager.event_timer_remove(self._timer)
         context.workspace.status_text_set(None)
         return self._done(download)
+
+    def cancel(self, context):
+        """Blender ends the operator (a file load, the window closed): the download stops, its
+        partial file is removed by the download itself."""
+        self._download.cancel = True
+        context.window_manager.event_timer_remove(self._timer)

@@ -8,20 +8,20 @@ from pathlib import Path
 
 import bpy
 
+from ...core.errors import RasMocapError
 from ...capture.background import BackgroundTask
-from ...capture.models import ModelError
 from ...core.progress import Cancelled
-from ...capture.sources import SourceError, VideoFileSource
+from ...capture.sources import VideoFileSource
 from ...capture.tracking import find_subject
 from .. import people as people_module, running
 from ..prefs import pose_model
 from ..props import tracking_settings
-from ..ui.redraw import redraw_panels
+from .modal_job import ModalJob
 
-_ERRORS = (ModelError, SourceError, ValueError, Cancelled, OSError)
+_ERRORS = (RasMocapError, Cancelled)
 
 
-class RASMOCAP_OT_find_people(bpy.types.Operator):
+class RASMOCAP_OT_find_people(ModalJob, bpy.types.Operator):
     """Find everyone in the video and who Auto takes; pick the subject in Subject. Esc cancels"""
 
     bl_idname = "ras_mocap.find_people"
@@ -77,32 +77,18 @@ class RASMOCAP_OT_find_people(bpy.types.Operator):
         return self._finish(context)
 
     def invoke(self, context, event):
-        if not self._start(context):
-            return {"CANCELLED"}
-        self._timer = context.window_manager.event_timer_add(0.1, window=context.window)
-        context.window_manager.modal_handler_add(self)
-        return {"RUNNING_MODAL"}
+        return self.run_modal(context, self._task, 0.1) if self._start(context) else {"CANCELLED"}
 
-    def modal(self, context, event):
-        if self._task not in running.jobs():  # the add-on was unregistered meanwhile: the task was stopped
-            context.window_manager.event_timer_remove(self._timer)
-            return {"CANCELLED"}
-        if event.type == "ESC":
-            running.remove(self._task)
-            self._task.cancel()
-            self._end(context)
-            self.report({"WARNING"}, "Find People cancelled")
-            return {"CANCELLED"}
-        if event.type != "TIMER":
-            return {"PASS_THROUGH"}
+    def on_escape(self, context):
+        running.remove(self._task)
+        self._task.cancel()
+        self.report({"WARNING"}, "Find People cancelled")
+        return self.finish_modal(context, {"CANCELLED"})
+
+    def on_tick(self, context):
         if self._task.running:
             context.workspace.status_text_set(f"RAS Mocap: finding people, frame {self._task.done_count} of "
                                               f"{self._task.total} looked at (Esc cancels)")
             return {"PASS_THROUGH"}
-        self._end(context)
+        self.finish_modal(context, set())
         return self._finish(context)
-
-    def _end(self, context) -> None:
-        context.window_manager.event_timer_remove(self._timer)
-        context.workspace.status_text_set(None)
-        redraw_panels(context)

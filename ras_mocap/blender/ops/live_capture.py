@@ -7,8 +7,8 @@ from pathlib import Path
 
 import bpy
 
-from ...capture.models import ModelError
-from ...capture.sources import ReplaySource, SourceError, WebcamSource, list_cameras
+from ...core.errors import RasMocapError
+from ...capture.sources import ReplaySource, WebcamSource, list_cameras
 from ...capture.worker import CaptureWorker
 from ...core.pipeline import check_fit_options
 from .. import running
@@ -17,6 +17,7 @@ from ..prefs import pose_model, preferences
 from ..props import cleaning_settings, fit_options, retarget_profile, tracking_settings
 from ..rig import add_ras_rig
 from ..ui.redraw import redraw_panels
+from .modal_job import ModalJob
 
 PREVIEW_WIDTH_PX = 256
 TICK_S = 1 / 60
@@ -60,7 +61,7 @@ def stop_session(session: LiveSession, context: bpy.types.Context) -> str:
     return session.stop(context)
 
 
-class RASMOCAP_OT_start_capture(bpy.types.Operator):
+class RASMOCAP_OT_start_capture(ModalJob, bpy.types.Operator):
     """Capture live from the webcam onto the target rig (or a new RAS rig); Esc or Stop ends it"""
 
     bl_idname = "ras_mocap.start_capture"
@@ -72,36 +73,30 @@ class RASMOCAP_OT_start_capture(bpy.types.Operator):
 
     def invoke(self, context, event):
         try:
-            self._session = start_session(context)
-        except (ModelError, SourceError, ValueError, TimeoutError) as exc:
+            session = start_session(context)
+        except RasMocapError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
         context.scene.ras_mocap.record = False
-        window_manager = context.window_manager
-        self._timer = window_manager.event_timer_add(TICK_S, window=context.window)
-        window_manager.modal_handler_add(self)
-        return {"RUNNING_MODAL"}
+        return self.run_modal(context, session, TICK_S)
 
     def execute(self, context):
         self.report({"ERROR"}, "Live capture runs in Blender's window (a modal operator); from a script, drive "
                                "ras_mocap.blender.live.LiveSession")
         return {"CANCELLED"}
 
-    def modal(self, context, event):
-        session = self._session
-        if session not in running.jobs():  # the Stop button (or unregistering) ended it
-            return self._end(context, None)
-        if event.type == "ESC":
-            return self._end(context, stop_session(session, context))
-        if event.type != "TIMER":
-            return {"PASS_THROUGH"}
+    def on_escape(self, context):
+        return self._end(context, stop_session(self.job, context))
+
+    def on_tick(self, context):
+        session = self.job
         settings = context.scene.ras_mocap
         if settings.record and not session.recording:
             session.start_recording()
         elif session.recording and not settings.record:
             try:
                 take = session.stop_recording(context)
-            except ValueError as exc:  # e.g. a body height no person has
+            except RasMocapError as exc:  # e.g. a take too short to fit
                 self.report({"ERROR"}, f"{exc}; the take was not keyed")
             else:
                 self.report({"INFO"}, f"Take keyed as {take.action_name}" if take else "Nobody was seen in the take")
@@ -111,8 +106,9 @@ class RASMOCAP_OT_start_capture(bpy.types.Operator):
             alive = session.tick()
         except ReferenceError:  # the rig was deleted while it was being driven
             running.remove(session)
-            session.worker.stop()
-            self.report({"WARNING"}, "The rig was deleted: capture stopped, the take could not be keyed")
+            session.release()
+            self.report({"WARNING"}, "The rig was deleted: capture stopped; a take being recorded is kept in its "
+                                     "track file, not keyed")
             return self._end(context, None)
         if not alive:
             return self._end(context, stop_session(session, context))
@@ -120,13 +116,11 @@ class RASMOCAP_OT_start_capture(bpy.types.Operator):
         return {"PASS_THROUGH"}
 
     def _end(self, context, message: str | None) -> set[str]:
-        context.window_manager.event_timer_remove(self._timer)
         if hasattr(context.scene, "ras_mocap"):  # (gone if the add-on was unregistered meanwhile)
             context.scene.ras_mocap.record = False
-        redraw_panels(context)
         if message:
             self.report({"INFO"}, message)
-        return {"FINISHED"}
+        return self.finish_modal(context, {"FINISHED"})
 
 
 class RASMOCAP_OT_stop_capture(bpy.types.Operator):

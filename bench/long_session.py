@@ -1,0 +1,149 @@
+"""Long sessions hold memory flat and ticks steady (issue 14): a live capture of a looped replay
+for many minutes, and the CLI bake of a 10,000-frame looped clip against a 1,000-frame one.
+
+    PYTHONPATH=. .venv-5.2/bin/python bench/long_session.py [--live-minutes 10] [--bake-frames 10000]
+
+Live: a real LiveSession on the RAS rig, fed by the capture worker with the rendered walk
+replayed in a loop at its frame rate (lite model, preview on), ticked at 60 Hz; the resident
+memory every 30 s and each minute's tick p95. Bake: the pose2sim clip written end to end into
+one video (cached in the system's temp folder), baked by `python -m ras_mocap bake` (lite, one
+pose) over its first 1,000 frames and over all of them, each in its own process, which reports
+its peak memory. Goal: growth <= 50 MB, ticks as fast at the end as at the start.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bake_vs_detector import SHARED
+
+REPO = Path(__file__).resolve().parents[1]
+LITE = SHARED / "models" / "pose_landmarker_lite.task"
+GOAL_MB = 50.0
+
+
+def rss_mb() -> float:
+    """Resident memory now (Linux /proc), else the peak so far."""
+    statm = Path("/proc/self/statm")
+    if statm.is_file():
+        return int(statm.read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def live(minutes: float) -> None:
+    import bpy
+
+    from ras_mocap.blender.live import LiveSession
+    from ras_mocap.blender.rig import add_ras_rig
+    from ras_mocap.capture.sources import ReplaySource
+    from ras_mocap.capture.tracking import TrackingSettings
+    from ras_mocap.capture.worker import CaptureWorker
+
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    video = SHARED / "fixtures" / "synthetic" / "walk_side.mp4"
+    worker = CaptureWorker(lambda: ReplaySource(video, loop=True), TrackingSettings(LITE, num_poses=1), preview_width_px=256)
+    worker.start()
+    session = LiveSession(add_ras_rig(bpy.context), worker)
+    ticks: list[tuple[float, float]] = []
+    memory: list[tuple[float, float]] = []
+    started = time.monotonic()
+    try:
+        while (now := time.monotonic() - started) < 60 * minutes:
+            before = time.perf_counter()
+            session.tick()
+            ticks.append((now, 1000 * (time.perf_counter() - before)))
+            if not memory or now - memory[-1][0] >= 30.0:
+                memory.append((now, rss_mb()))
+            time.sleep(1 / 60)
+    finally:
+        session.stop()
+    print(f"live, {minutes:g} min of a looped replay (lite, preview 256 px), {session.frames_posed} frames posed")
+    print("| minute | tick p95 ms | tick max ms | RSS MB |\n|---|---|---|---|")
+    for minute in range(int(np.ceil(minutes))):
+        in_minute = [ms for t, ms in ticks if minute * 60 <= t < (minute + 1) * 60]
+        rss = [mb for t, mb in memory if t < (minute + 1) * 60][-1]
+        print(f"| {minute + 1} | {np.percentile(in_minute, 95):.2f} | {max(in_minute):.2f} | {rss:.0f} |")
+    growth = memory[-1][1] - memory[1][1]
+    print(f"memory growth from 30 s to the end: {growth:+.1f} MB (goal <= {GOAL_MB:g}): "
+          f"{'met' if growth <= GOAL_MB else 'NOT met'}")
+
+
+def looped_video(frames: int) -> Path:
+    """The pose2sim clip repeated into one video of `frames` frames (made once, cached)."""
+    import cv2
+
+    source = SHARED / "fixtures" / "video" / "pose2sim_single_cam01.mp4"
+    out = Path(tempfile.gettempdir()) / f"ras_mocap_pose2sim_loop_{frames}.mp4"
+    if out.is_file():
+        return out
+    clip = []
+    capture = cv2.VideoCapture(str(source))
+    fps = capture.get(cv2.CAP_PROP_FPS)
+    while (read := capture.read())[0]:
+        clip.append(read[1])
+    capture.release()
+    height, width = clip[0].shape[:2]
+    partial = out.with_suffix(".part.mp4")
+    writer = cv2.VideoWriter(str(partial), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+    for index in range(frames):  # forwards then backwards, so the loop has no jump
+        cycle = index % (2 * len(clip) - 2)
+        writer.write(clip[cycle if cycle < len(clip) else 2 * len(clip) - 2 - cycle])
+    writer.release()
+    partial.rename(out)
+    return out
+
+
+_MEASURED = ("import resource, runpy, sys, json\nsys.path.insert(0, 'bench')\nfrom long_session import rss_mb\n"
+             "sys.argv = ['ras_mocap', *sys.argv[1:]]\nstatus = 0\n"
+             "try:\n    runpy.run_module('ras_mocap', run_name='__main__')\n"
+             "except SystemExit as exc:\n    status = exc.code\n"
+             "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (2**20 if sys.platform == 'darwin' else 2**10)\n"
+             "print(json.dumps({'status': status, 'end_mb': rss_mb(), 'peak_mb': peak}))")
+"""Runs the CLI in this process and prints its status, resident memory at the end and peak."""
+
+
+def bake(frames: int) -> None:
+    video = looped_video(frames)
+    out = Path(tempfile.mkdtemp(prefix="ras_mocap_long_bake_"))
+    rows = []
+    for end in (frames // 10, frames):
+        started = time.perf_counter()
+        run = subprocess.run([sys.executable, "-c", _MEASURED, "bake", str(video), "--end", str(end), "--num-poses", "1",
+                              "--model-path", str(LITE), "--out", str(out / f"bake_{end}.blend")],
+                             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=REPO)
+        result = json.loads(run.stdout.strip().splitlines()[-1])
+        assert result["status"] in (0, None), run.stderr[-2000:]
+        rows.append((end, time.perf_counter() - started, result["end_mb"], result["peak_mb"]))
+    print(f"\nbake of a looped clip (pose2sim cam01 to and fro, lite, one pose), each in its own process")
+    print("| frames | wall s | RSS at the end MB | peak RSS MB |\n|---|---|---|---|")
+    for end, wall_s, end_mb, peak_mb in rows:
+        print(f"| {end} | {wall_s:.0f} | {end_mb:.0f} | {peak_mb:.0f} |")
+    for label, column in (("at the end", 2), ("peak", 3)):
+        growth = rows[1][column] - rows[0][column]
+        print(f"memory {label}, {rows[1][0]} frames against {rows[0][0]}: {growth:+.0f} MB (goal <= {GOAL_MB:g}): "
+              f"{'met' if growth <= GOAL_MB else 'NOT met'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--live-minutes", type=float, default=10.0)
+    parser.add_argument("--bake-frames", type=int, default=10_000)
+    args = parser.parse_args()
+    if args.live_minutes > 0:
+        live(args.live_minutes)
+    if args.bake_frames > 0:
+        bake(args.bake_frames)
+
+
+if __name__ == "__main__":
+    main()
