@@ -11,7 +11,7 @@ import bpy
 
 from ..capture.native_logs import native_logs_caught
 from ..core.errors import InputError, OutputError
-from ..core.outputs import atomic_output
+from ..core.outputs import atomic_output, disk_full
 
 __all__ = ["save_blend", "check_blend", "export_bvh", "export_fbx", "export_gltf", "export_animation", "EXPORT_FORMATS"]
 
@@ -26,7 +26,8 @@ def save_blend(path: str | Path) -> Path:
         try:
             bpy.ops.wm.save_as_mainfile(filepath=str(temporary), check_existing=False, copy=True)
         except RuntimeError as exc:
-            raise OutputError(f"Blender could not save {path}: {exc}") from None
+            full = disk_full(path.parent)
+            raise OutputError(f"Blender could not save {path}: {full or str(exc).strip()}") from None
     return path
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .errors import OutputError, RasMocapError
 
-__all__ = ["atomic_output", "check_output_path", "check_output_folder", "with_suffix"]
+__all__ = ["atomic_output", "check_output_path", "check_output_folder", "disk_full", "with_suffix"]
 
 
 def with_suffix(path: str | Path, suffix: str) -> Path:
@@ -87,7 +87,13 @@ def atomic_output(path: str | Path, check: Callable[[Path], None] | None = None)
 
 def _why_incomplete(folder: Path) -> str:
     """The likely reason a writer left a file incomplete without an error of its own."""
-    return "No space left on device" if shutil.disk_usage(folder).free < 1 << 20 else "the writer failed (see above)"
+    return disk_full(folder) or "the writer failed (see above)"
+
+
+def disk_full(folder: str | Path) -> str:
+    """"No space left on device" if the folder's file system has under 1 MiB left, else "": what a
+    writer that reports some other error (Blender 4.2: No such file or directory) really met."""
+    return "No space left on device" if shutil.disk_usage(folder).free < 1 << 20 else ""
 
 
 def _flush_to_disk(path: Path) -> None:

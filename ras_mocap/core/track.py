@@ -4,6 +4,7 @@ Re-baking or analysing a track never re-runs detection.
 """
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 from dataclasses import dataclass, field
@@ -86,21 +87,23 @@ class Track:
         path = with_suffix(path, ".npz")
         if path.is_dir():
             raise OutputError(f"the track {path} is a folder; give a file name")
-        with atomic_output(path, check=Track.load) as temporary, open(temporary, "xb") as out:
-            np.savez_compressed(
-                out,
-                format_version=TRACK_FORMAT_VERSION,
-                frame_index=self.frame_index,
-                time_s=self.time_s,
-                found=self.found,
-                image_xyz=self.image_xyz.astype(np.float32),
-                visibility=self.visibility.astype(np.float32),
-                presence=self.presence.astype(np.float32),
-                world_xyz_m=self.world_xyz_m.astype(np.float32),
-                fps=self.fps,
-                image_size_px=np.asarray(self.image_size_px),
-                meta_json=json.dumps(self.meta),
-            )
+        archive = io.BytesIO()  # whole in memory first: numpy's zip writer must not die half-way on a full disk
+        np.savez_compressed(
+            archive,
+            format_version=TRACK_FORMAT_VERSION,
+            frame_index=self.frame_index,
+            time_s=self.time_s,
+            found=self.found,
+            image_xyz=self.image_xyz.astype(np.float32),
+            visibility=self.visibility.astype(np.float32),
+            presence=self.presence.astype(np.float32),
+            world_xyz_m=self.world_xyz_m.astype(np.float32),
+            fps=self.fps,
+            image_size_px=np.asarray(self.image_size_px),
+            meta_json=json.dumps(self.meta),
+        )
+        with atomic_output(path, check=Track.load) as temporary:
+            temporary.write_bytes(archive.getbuffer())
         return path.absolute()
 
     @classmethod
