@@ -8,7 +8,9 @@ replayed in a loop at its frame rate (lite model, preview on), ticked at 60 Hz; 
 memory every 30 s and each minute's tick p95. Bake: the pose2sim clip written end to end into
 one video (cached in the system's temp folder), baked by `python -m ras_mocap bake` (lite, one
 pose) over its first 1,000 frames and over all of them, each in its own process, which reports
-its peak memory. Goal: growth <= 50 MB, ticks as fast at the end as at the start.
+its memory at the end and its peak. Fit: the whole-clip fit alone on the first 1,000 and 3,000
+frames of the long bake's track (or --fit-track), its peak over the memory before it. Goal:
+growth <= 50 MB, ticks as fast at the end as at the start.
 """
 from __future__ import annotations
 
@@ -112,7 +114,8 @@ _MEASURED = ("import resource, runpy, sys, json\nsys.path.insert(0, 'bench')\nfr
 """Runs the CLI in this process and prints its status, resident memory at the end and peak."""
 
 
-def bake(frames: int) -> None:
+def bake(frames: int) -> Path:
+    """The two bakes' time and memory; the longer one's track."""
     video = looped_video(frames)
     out = Path(tempfile.mkdtemp(prefix="ras_mocap_long_bake_"))
     rows = []
@@ -132,17 +135,43 @@ def bake(frames: int) -> None:
         growth = rows[1][column] - rows[0][column]
         print(f"memory {label}, {rows[1][0]} frames against {rows[0][0]}: {growth:+.0f} MB (goal <= {GOAL_MB:g}): "
               f"{'met' if growth <= GOAL_MB else 'NOT met'}")
+    return out / f"bake_{frames}.npz"
+
+
+_FIT = ("import resource, sys\nfrom dataclasses import replace\nsys.path.insert(0, 'bench')\nfrom long_session import rss_mb\n"
+        "from ras_mocap.core.cleaning import CleaningSettings\nfrom ras_mocap.core.pipeline import fit_clip\n"
+        "from ras_mocap.core.track import PER_FRAME_FIELDS, Track\n"
+        "track = Track.load(sys.argv[1]); n = int(sys.argv[2])\n"
+        "track = replace(track, **{f: getattr(track, f)[:n] for f in PER_FRAME_FIELDS})\n"
+        "before = rss_mb(); fit_clip(track, CleaningSettings())\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (2**20 if sys.platform == 'darwin' else 2**10)\n"
+        "print(before, peak)")
+"""The whole-clip fit alone on a track's first n frames; prints the memory before it and the peak."""
+
+
+def fit(track: Path, sizes: tuple[int, ...] = (1000, 3000)) -> None:
+    print(f"\nthe whole-clip fit alone, the first frames of {track.name}, each in its own process")
+    print("| frames | RSS before MB | peak MB | peak growth MB | per frame KB |\n|---|---|---|---|---|")
+    for n in sizes:
+        run = subprocess.run([sys.executable, "-c", _FIT, str(track), str(n)], capture_output=True, text=True,
+                             env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=REPO)
+        before, peak = map(float, run.stdout.split())
+        print(f"| {n} | {before:.0f} | {peak:.0f} | {peak - before:.0f} | {1024 * (peak - before) / n:.0f} |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--live-minutes", type=float, default=10.0)
     parser.add_argument("--bake-frames", type=int, default=10_000)
+    parser.add_argument("--fit-track", type=Path, help="measure the fit's memory on this track (default: the bake's)")
     args = parser.parse_args()
     if args.live_minutes > 0:
         live(args.live_minutes)
+    track = args.fit_track
     if args.bake_frames > 0:
-        bake(args.bake_frames)
+        track = track or bake(args.bake_frames)
+    if track:
+        fit(track)
 
 
 if __name__ == "__main__":
