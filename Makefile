@@ -38,7 +38,7 @@ $(VENV)/.installed: requirements.txt constraints-blender-4.2.txt
 demo: venv
 	@if [ -z "$$RAS_MOCAP_MODEL" ]; then echo "RAS_MOCAP_MODEL is not set: downloading the official BlazePose model (offline? set RAS_MOCAP_MODEL=/path/to/pose_landmarker_full.task)"; fi
 	$(PY) tools/fetch_demo_video.py $(DEMO)/sports2d_demo_walk.mp4
-	$(PY) -m ras_mocap bake $(DEMO)/sports2d_demo_walk.mp4 --model full --download \
+	$(PY) -m ras_mocap bake $(DEMO)/sports2d_demo_walk.mp4 --download \
 		--out $(DEMO)/walk.blend --bvh $(DEMO)/walk.bvh
 	$(PY) -m ras_mocap gait $(DEMO)/walk.npz --report $(DEMO)/gait
 
