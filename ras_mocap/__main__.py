@@ -212,25 +212,26 @@ def _summary(track: Track, elapsed_s: float) -> str:
             f"person found in {track.found.sum()} ({100 * track.detection_rate:.0f}%)")
 
 
-def _checked_settings(args: argparse.Namespace) -> CleaningSettings:
-    """The body, camera and cleaning settings, checked against the input's frame rate before any
-    detection: a cutoff at or above Nyquist or a height no person has fails in a second, not
-    after minutes of tracking."""
+def _checked_settings(args: argparse.Namespace, track: Track | None) -> CleaningSettings:
+    """The body, camera and cleaning settings, checked against the input's frame rate (the saved
+    `track`'s, else the video's) before any detection: a cutoff at or above Nyquist or a height
+    no person has fails in a second, not after minutes of tracking."""
     from .capture.sources import VideoFileSource
     from .core.pipeline import check_fit_options
 
     check_fit_options(args.height_m, args.fov_deg)
     cleaning = CleaningSettings(max_gap_s=args.max_gap_s, fix_swaps=not args.keep_swaps, cutoff_hz=args.cutoff_hz or None)
-    if _is_track(args.input):
-        cleaning.check_rate(Track.load(args.input).sample_rate_hz)
+    if track is not None:
+        cleaning.check_rate(track.sample_rate_hz)
     else:
         with VideoFileSource(args.input, args.start, args.end, args.stride) as video:
             cleaning.check_rate(video.fps / video.stride)
     return cleaning
 
 
-def _is_track(path: Path) -> bool:
-    return path.suffix.lower() == ".npz"
+def _saved_track(path: Path) -> Track | None:
+    """The input loaded, if it is a saved track (.npz) rather than a video."""
+    return Track.load(path) if path.suffix.lower() == ".npz" else None
 
 
 def _track_video(args: argparse.Namespace, save_partial_to: Path | None = None) -> Track:
@@ -289,10 +290,11 @@ def _people(args: argparse.Namespace) -> None:
 def _bake(args: argparse.Namespace) -> None:
     blend = check_output_path(args.out, (".blend",), "--out")
     bvh = check_output_path(args.bvh, (".bvh",), "--bvh") if args.bvh else None
-    cleaning = _checked_settings(args)
+    track = _saved_track(args.input)
+    cleaning = _checked_settings(args, track)
     profile = RetargetProfile.load(args.profile) if args.profile else None
-    if _is_track(args.input):
-        track, track_path = Track.load(args.input), args.input.absolute()
+    if track is not None:
+        track_path = args.input.absolute()
     else:
         track_path = check_output_path(with_suffix(args.track or blend.with_suffix(".npz"), ".npz"), (".npz",), "--track")
         track = _track_video(args, save_partial_to=track_path)
@@ -315,8 +317,10 @@ def _gait(args: argparse.Namespace) -> None:
     from .core.gait.walk import walk_points_m
 
     report = check_output_folder(args.report, "--report folder")
-    cleaning = _checked_settings(args)
-    track = Track.load(args.input) if _is_track(args.input) else _track_video(args)
+    track = _saved_track(args.input)
+    cleaning = _checked_settings(args, track)
+    if track is None:
+        track = _track_video(args)
     points_m, fps = walk_points_m(track, cleaning, args.height_m, args.fov_deg)
     analysis = analyse(points_m, fps)
     paths = write_report(analysis, report, {"input": str(args.input), **{k: track.meta.get(k) for k in ("model", "subject")}})

@@ -15,9 +15,9 @@ from ..core.pipeline import FittedClip, fit_clip, rig_channels, rig_lengths
 from ..core.retarget import RetargetProfile
 from ..core.rig_spec import BodyLengths
 from ..core.track import Track
+from ..core.errors import InputError
 from . import export, keys, rig as rig_module
 from .prefs import track_cache_dir
-from ..core.errors import InputError
 
 __all__ = [
     "BakeResult", "TRACK_PROPERTY", "FIRST_FRAME_PROPERTY", "FIT_PROPERTY", "bake_track", "bake_to_files", "rig_to_file",
@@ -54,6 +54,7 @@ def bake_track(
     body_height_m: float | None = None,
     fov_deg: float | None = None,
     clip: FittedClip | None = None,
+    blend_path: Path | None = None,
 ) -> BakeResult:
     """Clean the track, fit one body to the whole clip (core.pipeline; `body_height_m` and the
     camera's `fov_deg` if known; or take `clip`, the track fitted already off the main thread)
@@ -67,7 +68,8 @@ def bake_track(
     its capture timestamps at the scene's fps from the scene's start, so it plays at real
     speed. The rig's previous action is kept: pushed to a muted NLA track, or unassigned
     with a fake user. The raw track stays on disk (`track_path`, else saved by `store_track`)
-    and the action records where, so gait analysis never re-runs detection.
+    and the action records where, relative to `blend_path` (the .blend this will be saved as;
+    default the open file), so gait analysis never re-runs detection.
     """
     clip = clip or fit_clip(track, cleaning, body_height_m, fov_deg)
     valid = clip.valid
@@ -86,7 +88,7 @@ def bake_track(
 
     _keep_previous_action(rig, previous_to_nla)
     action = bpy.data.actions.new(f"{source_name}_mocap")
-    record_track(action, track_path)
+    record_track(action, track_path, blend_path)
     scene = context.scene
     if not track.meta.get("live"):  # the scene takes the video's fps
         scene.render.fps = max(1, round(track.fps))
@@ -200,9 +202,7 @@ def bake_to_files(
         rig = _find_armature(armature, onto)
     context = bpy.context
     result = bake_track(context, track, rig, cleaning, profile, track_path=track_path, body_height_m=body_height_m,
-                        fov_deg=fov_deg)
-    action = bpy.data.actions[result.action_name]
-    record_track(action, track_path_of(action), blend_path)
+                        fov_deg=fov_deg, blend_path=blend_path)
     export.save_blend(blend_path)
     if bvh_path:
         export.export_bvh(context, bpy.data.objects[result.rig_name], bvh_path)

@@ -10,23 +10,22 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from pathlib import Path
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import bpy
 import numpy as np
-from ..core.errors import RasMocapError
 
 from ..capture.tracking import PoseFrame, TrackRecorder
 from ..capture.worker import CaptureWorker, WorkerState
 from ..core.armature import PoseChannels
 from ..core.cleaning import CleaningSettings
+from ..core.errors import RasMocapError
 from ..core.filters import OneEuroFilter
 from ..core.live_solver import LiveSolver
 from ..core.retarget import RetargetProfile
 from ..core.solver import RigSetup
 from . import rig as rig_module
-from ..core.errors import RasMocapError
 from .bake import BakeResult, bake_track, new_track_path
 from .preview import image_pixels, show_pixels
 
@@ -122,7 +121,8 @@ class LiveSession:
     def _autosave(self) -> None:
         """Every AUTOSAVE_S, the take so far written to its track file on a thread (a crash loses
         at most the last seconds); skipped while the previous write still runs."""
-        if self._recorder is None or time.monotonic() - self._saved_at_s < AUTOSAVE_S or self._saving is not None:
+        writing = self._saving is not None and self._saving.is_alive()
+        if self._recorder is None or time.monotonic() - self._saved_at_s < AUTOSAVE_S or writing:
             return
         self._saved_at_s = time.monotonic()
         track, path = self._recorder.to_track(), self._take_path
@@ -142,8 +142,6 @@ class LiveSession:
         if self._recorder is not None:
             for pose_frame in frames:
                 self._recorder.add(pose_frame)
-            if self._saving is not None and not self._saving.is_alive():
-                self._saving = None
             self._autosave()
         solved = [f.solved for f in frames if f.solved is not None]
         newest_pose = next((pose for pose, _ in reversed(solved) if pose is not None), None)

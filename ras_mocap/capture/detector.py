@@ -96,14 +96,16 @@ class PoseDetector:
 
     def _create(self):
         self._landmarks_ran = False
-        with native_logs_caught(), self._model_errors():
+        with self._first_runs():
             return self._vision.PoseLandmarker.create_from_options(self._options)
 
     @contextmanager
-    def _model_errors(self) -> Iterator[None]:
-        """MediaPipe's failures to load or run the bundle (a RET_CHECK dump) as one ModelError line."""
+    def _first_runs(self) -> Iterator[None]:
+        """A call while the landmarker is made or first runs: its native logs kept back, and its
+        failure to load or run the bundle (a RET_CHECK dump) one ModelError line."""
         try:
-            yield
+            with native_logs_caught():
+                yield
         except RuntimeError as exc:
             raise ModelError(f"{self.model_path} does not run as a PoseLandmarker bundle (a damaged bundle, or its "
                              f"two networks swapped): {first_error_line(str(exc))}") from None
@@ -141,8 +143,9 @@ class PoseDetector:
         # VIDEO mode needs strictly increasing integer timestamps.
         timestamp_ms = max(int(round(time_s * 1000.0)), self._last_timestamp_ms + 1)
         self._last_timestamp_ms = timestamp_ms
-        # MediaPipe logs on its graph's first run and on the landmark network's first run
-        with native_logs_caught() if not self._landmarks_ran else nullcontext(), self._model_errors():
+        # the first runs (until the landmark network has run) print MediaPipe's logs, and a bad
+        # bundle fails there; after them, a frame is a plain call
+        with self._first_runs() if not self._landmarks_ran else nullcontext():
             result = self._landmarker.detect_for_video(image, timestamp_ms)
         self._landmarks_ran = self._landmarks_ran or bool(result.pose_landmarks)
         crop_w, crop_h = x1 - x0, y1 - y0

@@ -44,10 +44,9 @@ def _first_between(events: np.ndarray, start: float, stop: float) -> float | Non
     return float(inside[0]) if len(inside) else None
 
 
-def stride_table(points_m: np.ndarray, forward: np.ndarray, fps: float, heel_strike: dict, toe_off: dict,
-                 table: StrideTable | None = None) -> StrideTable:
-    """Add the strides and steps of one straight pass to `table` (a new one if None)."""
-    table = table or StrideTable()
+def stride_table(points_m: np.ndarray, forward: np.ndarray, fps: float, heel_strike: dict, toe_off: dict) -> StrideTable:
+    """The strides and steps of one straight pass (StrideTable.extend joins the passes')."""
+    table = StrideTable()
     lateral = np.cross(UP, forward)
     heels = {s: points_m[:, KP[f"{s}_heel"]] for s in SIDES}
     for side, other in (("left", "right"), ("right", "left")):
