@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -87,6 +88,11 @@ class Person:
         return np.concatenate([self.keypoints_px.min(axis=1), self.keypoints_px.max(axis=1)], axis=1)
 
     @property
+    def largest_side_px(self) -> float:
+        """The longest side of any of this person's boxes: how large they get in the frame."""
+        return float(np.max(self.boxes_px[:, 2:] - self.boxes_px[:, :2]))
+
+    @property
     def mean_box_px(self) -> np.ndarray:
         return self.boxes_px.mean(axis=0)
 
@@ -94,7 +100,7 @@ class Person:
     def median_height_px(self) -> float:
         return float(np.median(self.height_px))
 
-    @property
+    @cached_property
     def hip_px(self) -> np.ndarray:
         """(k, 2) hip centre of each sighting."""
         return self.keypoints_px[:, _HIPS].mean(axis=1)
@@ -110,18 +116,24 @@ class Person:
         pad = self._margin if margin else 0.0
         if not self.frame_index[0] - pad <= frame_index <= self.frame_index[-1] + pad:
             return None
-        boxes = self.boxes_px
-        size = 3 if len(boxes) >= 3 else 1
-        centre = median_filter((boxes[:, :2] + boxes[:, 2:]) / 2, size=(size, 1), mode="nearest")
-        extent = median_filter(boxes[:, 2:] - boxes[:, :2], size=(size, 1), mode="nearest")
+        centre, extent = self._smoothed_boxes
         c = [np.interp(frame_index, self.frame_index, centre[:, i]) for i in range(2)]
         e = [np.interp(frame_index, self.frame_index, extent[:, i]) for i in range(2)]
         return np.array([c[0] - e[0] / 2, c[1] - e[1] / 2, c[0] + e[0] / 2, c[1] + e[1] / 2])
 
+    @cached_property
+    def _smoothed_boxes(self) -> tuple[np.ndarray, np.ndarray]:
+        """(k, 2) centres and (k, 2) sizes of the boxes, median-filtered over 3 sightings; made
+        once (pass 2 asks for a box every frame: remade each time, a long clip's cost grew as its square)."""
+        boxes = self.boxes_px
+        size = 3 if len(boxes) >= 3 else 1
+        return (median_filter((boxes[:, :2] + boxes[:, 2:]) / 2, size=(size, 1), mode="nearest"),
+                median_filter(boxes[:, 2:] - boxes[:, :2], size=(size, 1), mode="nearest"))
+
     def path_box_px(self, margin_body_heights: float = 0.4) -> np.ndarray:
         """(x0, y0, x1, y1) around every box of this person, widened by a margin of their size."""
         boxes = self.boxes_px
-        margin = margin_body_heights * float(np.max(boxes[:, 2:] - boxes[:, :2]))
+        margin = margin_body_heights * self.largest_side_px
         return np.concatenate([boxes[:, :2].min(axis=0) - margin, boxes[:, 2:].max(axis=0) + margin])
 
     def expects(self, sighting: Sighting, max_body_heights: float = 0.75, max_size_ratio: float = 1.5) -> bool:
@@ -135,7 +147,7 @@ class Person:
         return (np.linalg.norm(sighting.hip_px - hip) <= max_body_heights * height
                 and 1 / max_size_ratio <= sighting.height_px / height <= max_size_ratio)
 
-    @property
+    @cached_property
     def _margin(self) -> float:
         """Frames before the first / after the last sighting where the person may still be: one sample."""
         return float(np.median(np.diff(self.frame_index))) if len(self.frame_index) > 1 else 0.0
@@ -284,7 +296,7 @@ def find_people(
                 detectors.append(PoseDetector(settings.model_path, settings.roi, settings.num_poses,
                                               settings.min_confidence))
             for frame in source:
-                found = pool.map(lambda k: detectors[k].detect(frame.bgr, frame.time_s, tiles[k]), range(len(tiles)))
+                found = pool.map(lambda k: detectors[k].detect(frame, tiles[k]), range(len(tiles)))
                 linker.update(sightings_of([d for tile in found for d in tile], frame.index, frame.time_s, size))
                 sampled.append(frame.index)
                 if progress and progress(len(sampled), total):
