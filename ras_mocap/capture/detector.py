@@ -16,6 +16,7 @@ from ..core.errors import InputError
 from ..core.skeleton import N_KEYPOINTS
 from .models import ModelError, check_task_bundle
 from .native_logs import first_error_line, native_logs_caught
+from .sources import Frame
 
 __all__ = ["Detection", "PoseDetector", "RegionOfInterest"]
 
@@ -116,32 +117,29 @@ class PoseDetector:
         self._landmarker = self._create()
         self._last_timestamp_ms = -1
 
-    def detect(self, bgr: np.ndarray, time_s: float, crop_px: np.ndarray | None = None,
-               keep_px: np.ndarray | None = None) -> list[Detection]:
-        """Landmarks of each person found in a BGR frame (up to num_poses, in no set order).
+    def detect(self, frame: Frame, crop_px: np.ndarray | None = None, keep_px: np.ndarray | None = None,
+               scale: float = 1.0) -> list[Detection]:
+        """Landmarks of each person found in a frame (up to num_poses, in no set order); its RGB
+        copy (Frame.rgb) when it has one, else its BGR pixels converted here.
 
         crop_px: (x0, y0, x1, y1) this call looks inside (within the region of interest);
         None = the whole region. keep_px: only this rectangle of it is shown, the rest painted
         grey (someone outside it cannot be found), so the crop can stay still while what is
         shown follows a person: MediaPipe's own temporal filter works in the crop's pixels and
-        smooths a planted foot only if the crop does not move under it."""
-        height, width = bgr.shape[:2]
+        smooths a planted foot only if the crop does not move under it. scale (<= 1): the crop
+        is shrunk by it before MediaPipe copies it (its networks see 224-256 pixels, so a
+        caller who knows the person is far larger loses nothing and saves the copies)."""
+        height, width = frame.bgr.shape[:2]
         x0, y0, x1, y1 = self.roi.clip(width, height)
         if crop_px is not None:
             x0, y0, x1, y1 = _intersect((x0, y0, x1, y1), crop_px)
             if x1 - x0 < 16 or y1 - y0 < 16:
                 return []
-        if keep_px is None:
-            rgb = self._cv2.cvtColor(bgr[y0:y1, x0:x1], self._cv2.COLOR_BGR2RGB)  # 5x faster than numpy's [..., ::-1]
-        else:
-            kx0, ky0, kx1, ky1 = _intersect((x0, y0, x1, y1), keep_px)
-            rgb = np.full((y1 - y0, x1 - x0, 3), 127, np.uint8)
-            if kx1 > kx0 and ky1 > ky0:
-                rgb[ky0 - y0:ky1 - y0, kx0 - x0:kx1 - x0] = self._cv2.cvtColor(bgr[ky0:ky1, kx0:kx1],
-                                                                                self._cv2.COLOR_BGR2RGB)
+        keep = (x0, y0, x1, y1) if keep_px is None else _intersect((x0, y0, x1, y1), keep_px)
+        rgb = self._shown(frame, (x0, y0, x1, y1), keep, scale)
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
         # VIDEO mode needs strictly increasing integer timestamps.
-        timestamp_ms = max(int(round(time_s * 1000.0)), self._last_timestamp_ms + 1)
+        timestamp_ms = max(int(round(frame.time_s * 1000.0)), self._last_timestamp_ms + 1)
         self._last_timestamp_ms = timestamp_ms
         # the first runs (until the landmark network has run) print MediaPipe's logs, and a bad
         # bundle fails there; after them, a frame is a plain call
@@ -153,6 +151,30 @@ class PoseDetector:
             self._to_detection(image_lms, world_lms, (x0, y0, crop_w, crop_h), (width, height))
             for image_lms, world_lms in zip(result.pose_landmarks, result.pose_world_landmarks)
         ]
+
+    def _shown(self, frame: Frame, crop: tuple[int, int, int, int], keep: tuple[int, int, int, int],
+               scale: float) -> np.ndarray:
+        """The contiguous RGB image MediaPipe gets: the crop, grey outside `keep`, shrunk by `scale`."""
+        cv2 = self._cv2
+        x0, y0, x1, y1 = crop
+        kx0, ky0, kx1, ky1 = keep
+
+        def rgb_of(region: tuple[slice, slice]) -> np.ndarray:
+            if frame.rgb is not None:
+                return frame.rgb[region]
+            return cv2.cvtColor(frame.bgr[region], cv2.COLOR_BGR2RGB)  # 5x faster than numpy's [..., ::-1]
+
+        if keep == crop and scale == 1.0:
+            return np.ascontiguousarray(rgb_of((slice(y0, y1), slice(x0, x1))))  # no copy of a whole frame
+        rgb = np.full((max(1, round((y1 - y0) * scale)), max(1, round((x1 - x0) * scale)), 3), 127, np.uint8)
+        sx0, sy0 = round((kx0 - x0) * scale), round((ky0 - y0) * scale)
+        sx1, sy1 = min(round((kx1 - x0) * scale), rgb.shape[1]), min(round((ky1 - y0) * scale), rgb.shape[0])
+        if sx1 > sx0 and sy1 > sy0:
+            kept = rgb_of((slice(ky0, ky1), slice(kx0, kx1)))
+            if scale < 1.0:
+                kept = cv2.resize(kept, (sx1 - sx0, sy1 - sy0), interpolation=cv2.INTER_LINEAR)
+            rgb[sy0:sy1, sx0:sx1] = kept
+        return rgb
 
     @staticmethod
     def _to_detection(image_lms, world_lms, crop: tuple[int, int, int, int], size: tuple[int, int]) -> Detection:

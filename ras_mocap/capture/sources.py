@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -33,6 +33,11 @@ class Frame:
     index: int  # frame number in the source
     time_s: float  # seconds from the source's start (video time, or capture clock)
     bgr: np.ndarray  # (H, W, 3) uint8, rotation metadata already applied
+    captured_s: float = field(default_factory=time.monotonic)
+    """When the frame was taken, on time.monotonic()'s clock: when a camera delivered it (its
+    driver's buffering is not seen), when a replay made it due; live latency counts from it."""
+    rgb: np.ndarray | None = field(default=None, repr=False)
+    """The same pixels as RGB, when a ReadAhead made them on its thread (what MediaPipe takes)."""
 
 
 class FrameSource(Protocol):
@@ -229,10 +234,15 @@ class WebcamSource(_Source):
 
 class ReadAhead(_Source):
     """Another source decoded ahead on its own thread (a bounded queue of `depth` frames), so
-    decoding overlaps the consumer's work; OpenCV releases the GIL while it decodes.
-    Errors of the source are raised by read(); close() stops the thread and closes the source."""
+    decoding overlaps the consumer's work; OpenCV releases the GIL while it decodes. The
+    thread also gives each frame its RGB copy (Frame.rgb), so the detector's thread only runs
+    MediaPipe. Errors of the source are raised by read(); close() stops the thread and closes
+    the source."""
 
     def __init__(self, source: FrameSource, depth: int = 4):
+        import cv2
+
+        self._cv2 = cv2
         self._source = source
         self.fps, self.width, self.height = source.fps, source.width, source.height
         self.n_frames = getattr(source, "n_frames", 0)
@@ -246,6 +256,8 @@ class ReadAhead(_Source):
         try:
             while not self._stop.is_set():
                 item = self._source.read()
+                if item is not None:
+                    item = replace(item, rgb=self._cv2.cvtColor(item.bgr, self._cv2.COLOR_BGR2RGB))
                 self._put(item)
                 if item is None:
                     return
@@ -319,7 +331,8 @@ class ReplaySource(_Source):
         if frame is None:
             return None
         index = frame.index + self._played
-        return Frame(index=index, time_s=(index - self._video.start_frame) / self.fps, bgr=frame.bgr)
+        due_s = self._t0_s + (frame.index - self._video.start_frame) / (self.speed * self.fps)  # in this pass
+        return Frame(index=index, time_s=(index - self._video.start_frame) / self.fps, bgr=frame.bgr, captured_s=due_s)
 
     def _read_due(self) -> Frame | None:
         """The frame of this pass through the video that is due now (waiting for it if early)."""

@@ -37,6 +37,9 @@ __all__ = [
 
 CROP_BODY_HEIGHTS = 1.6
 """Pass 2 shows a square this many times the subject's box (its larger side), around its centre."""
+FOLLOW_PERSON_PX = 512
+"""Pass 2 shrinks the frames of a subject taller than this (their largest box) to this height:
+twice what BlazePose's landmark network sees of them, and a 4K frame costs what a 1080p one does."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,8 @@ class PoseFrame:
     image_size_px: tuple[int, int]  # (width, height)
     detection: Detection | None
     preview_rgb: np.ndarray | None = field(default=None, repr=False)  # (h, w, 3) uint8, top row first
+    captured_s: float = 0.0
+    """When its frame was taken (Frame.captured_s)."""
     solved: Any = field(default=None, repr=False)
     """What the consumer's per-frame hook made of it on the capture thread (see CaptureWorker.on_frame)."""
 
@@ -101,6 +106,7 @@ class PoseTracker:
         self.preview_width_px = preview_width_px
         self.follow = follow
         self._path_px = follow.path_box_px() if follow is not None else None
+        self._scale = min(1.0, FOLLOW_PERSON_PX / follow.largest_side_px) if follow is not None else 1.0
         self.reset_after = reset_after
         self._mismatches = 0
         if preview_width_px:
@@ -115,10 +121,11 @@ class PoseTracker:
 
     def process(self, frame: Frame) -> PoseFrame:
         detection = self._follow(frame) if self.follow is not None else self._live(frame)
-        return PoseFrame(frame.index, frame.time_s, self.image_size_px, detection, self._preview(frame.bgr, detection))
+        return PoseFrame(frame.index, frame.time_s, self.image_size_px, detection, self._preview(frame.bgr, detection),
+                         frame.captured_s)
 
     def _live(self, frame: Frame) -> Detection | None:
-        detections = self._detector.detect(frame.bgr, frame.time_s)
+        detections = self._detector.detect(frame)
         if self._detector.num_poses == 1:
             return detections[0] if detections else None
         return self.live_subject.choose(detections, frame.index, frame.time_s)
@@ -127,7 +134,7 @@ class PoseTracker:
         box = self.follow.box_at(frame.index, margin=True)
         if box is None:
             return None
-        found = self._detector.detect(frame.bgr, frame.time_s, self._path_px, crop_around(box))
+        found = self._detector.detect(frame, self._path_px, crop_around(box), self._scale)
         if not found:
             return None
         sighting = Sighting.of(found[0], frame.index, frame.time_s, self.image_size_px)

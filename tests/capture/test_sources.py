@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 
-from ras_mocap.capture.sources import ReplaySource, SourceError, VideoFileSource, WebcamSource
+from ras_mocap.capture.sources import ReadAhead, ReplaySource, SourceError, VideoFileSource, WebcamSource
 from tests.capture.videos import rotate_90_metadata, write_video
 from tests.conftest import POSE2SIM_VIDEO, WALK_SIDE_VIDEO
 
@@ -53,10 +53,29 @@ def test_a_camera_that_does_not_open_is_named():
 def test_replay_runs_at_the_video_rate():
     with ReplaySource(WALK_SIDE_VIDEO, end_frame=30) as source:
         started = time.monotonic()
-        frames = list(source)
+        frames, read_s = [], []
+        for frame in source:
+            frames.append(frame)
+            read_s.append(time.monotonic())
         elapsed_s = time.monotonic() - started
     assert [f.index for f in frames] == list(range(30)) and source.frames_dropped == 0
     assert elapsed_s >= 29 / 30  # never faster than the camera it stands in for
+    # each frame was "taken" when it fell due (live latency counts from it), never after it was read
+    captured_s = np.array([f.captured_s for f in frames])
+    assert np.diff(captured_s) == pytest.approx(1 / 30, abs=1e-6)
+    assert np.all(captured_s <= np.array(read_s)) and captured_s[0] >= started - 0.05
+
+
+def test_read_ahead_gives_each_frame_its_rgb_copy():
+    with VideoFileSource(WALK_SIDE_VIDEO, end_frame=5) as opened:
+        ahead = ReadAhead(opened)
+        try:
+            frames = list(ahead)
+        finally:
+            ahead.close()
+    assert len(frames) == 5
+    for frame in frames:
+        assert frame.rgb.flags.c_contiguous and np.array_equal(frame.rgb, frame.bgr[..., ::-1])
 
 
 def test_replay_drops_frames_for_a_slow_consumer():

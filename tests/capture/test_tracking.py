@@ -127,3 +127,27 @@ def test_progress_can_cancel():
                     progress=lambda done, total, stage: done >= 3)
     with pytest.raises(Cancelled, match="finding people cancelled after 2 of"):
         track_video(POSE2SIM_VIDEO, TrackingSettings(model_path("lite")), progress=lambda done, total, stage: done >= 2)
+
+
+def test_a_4k_video_is_tracked_as_its_1080p_original(tmp_path):
+    """Pass 2 shrinks frames far larger than the subject before MediaPipe copies them (issue
+    15): pose2sim's first 40 frames upscaled to 2160 x 3840 track as the original does."""
+    import cv2
+
+    from ras_mocap.capture.sources import VideoFileSource
+    from ras_mocap.capture.tracking import FOLLOW_PERSON_PX
+    from tests.capture.videos import write_video
+
+    with VideoFileSource(POSE2SIM_VIDEO, end_frame=40) as source:
+        frames = [cv2.resize(frame.bgr, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC) for frame in source]
+    video_4k = write_video(tmp_path / "walk_4k.mp4", frames, fps=60.0)
+    settings = TrackingSettings(model_path("lite"))
+    original = track_video(POSE2SIM_VIDEO, settings, end_frame=40)
+    upscaled = track_video(video_4k, settings, end_frame=40)
+    assert upscaled.image_size_px == (2160, 3840) and upscaled.found.all() and original.found.all()
+    subject = next(p for p in upscaled.meta["people"] if p["id"] == upscaled.meta["subject_id"])
+    assert subject["height_px"] > 2 * FOLLOW_PERSON_PX  # so its frames were shrunk by more than half
+    body_px = subject["height_px"] / 2  # in the original's pixels
+    apart_px = np.linalg.norm(upscaled.image_xy_px / 2 - original.image_xy_px, axis=-1)
+    print(f"\n4K vs 1080p: median {np.median(apart_px):.1f} px apart, body {body_px:.0f} px")
+    assert np.median(apart_px) <= 0.01 * body_px, np.median(apart_px)
