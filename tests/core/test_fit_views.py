@@ -81,3 +81,29 @@ def test_a_swap_the_cleaning_missed_is_reported(walk):
                     world_xyz_m=swap_limbs(track.world_xyz_m, swapped, LIMB_PAIRS["legs"]))
     poor = set(fit_track(track, focal_px=camera.focal_px).meta["poorly_fitted_frames"])
     assert set(np.flatnonzero(swapped)) <= poor and len(poor) <= 2 * swapped.sum(), sorted(poor)
+
+
+def test_a_long_clip_fitted_a_window_at_a_time_matches_the_whole_fit(walk):
+    """Windows keep a long clip's fit within the memory of one window (issue 15): the same walk
+    fitted in three windows of 50 frames (10 held from the window before) is as close to the
+    truth as fitted whole, and its seams are as smooth as any other frame."""
+    from ras_mocap.core.fit.clip_fit import FitSettings
+
+    middle = tuple(np.nanmean(walk.keypoints_m.reshape(-1, 3), axis=0) * [1, 1, 0])
+    camera = ViewCamera(30.0, middle)
+    track = blazepose_like(walk.keypoints_m, walk.fps, camera, seed=1)
+    want = sagittal_angles_deg(walk.keypoints_m)
+    rmse, knees = {}, {}
+    for window in (len(track), 50):
+        body = fit_track(track, focal_px=camera.focal_px, settings=FitSettings(window_frames=window, window_overlap_frames=10))
+        got = sagittal_angles_deg(body.camera_m @ camera.rotation)
+        rmse[window] = {k: np.sqrt(np.mean((got[k] - want[k]) ** 2)) for k in want}
+        knees[window] = got["knee"]
+        print(f"\nwindow {window} ({body.meta['windows']} windows): " + ", ".join(f"{k} {v:.2f}" for k, v in rmse[window].items()))
+    assert body.meta["windows"] == 3
+    for joint, whole in rmse[len(track)].items():
+        assert rmse[50][joint] <= whole + 0.5, (joint, rmse)
+    change = np.abs(np.diff(knees[50], axis=0)).max(axis=1)  # frame t -> t + 1
+    seams = [50 - 1, 90 - 1]  # the first new frame of windows 2 and 3 follows these
+    others = np.delete(change, seams)
+    assert change[seams].max() <= others.max(), (change[seams], others.max())

@@ -169,6 +169,11 @@ class Pose:
                     {k: np.concatenate([p.rotations[k] for p in poses]) for k in poses[0].rotations},
                     {k: np.concatenate([p.angles[k] for p in poses]) for k in poses[0].angles})
 
+    def rows(self, start: int, stop: int) -> Pose:
+        """The frames start..stop-1 (a copy)."""
+        return Pose(self.root_m[start:stop].copy(), {k: v[start:stop].copy() for k, v in self.rotations.items()},
+                    {k: v[start:stop].copy() for k, v in self.angles.items()})
+
     def copy(self) -> Pose:
         return Pose(self.root_m.copy(), {k: v.copy() for k, v in self.rotations.items()},
                     {k: v.copy() for k, v in self.angles.items()})

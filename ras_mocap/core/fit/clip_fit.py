@@ -46,6 +46,8 @@ _FEET = {0: (KP["left_heel"], KP["left_foot_index"]), 1: (KP["right_heel"], KP["
 _TORSO = {KP[name] for name in ("nose", "left_ear", "right_ear", "left_shoulder", "right_shoulder", "left_hip", "right_hip")}
 _UNIT = 0.01
 """The cost of one image coordinate off by 1% of body height: the scale of the shared unknowns' priors."""
+_HELD_STIFFNESS = 1e12
+"""Added to the diagonal of a held frame's normal equations: its step is ~1e-12 of any other."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,11 @@ class FitSettings:
     depth_scale_prior: float = 0.5
     prior_frames: float = 10.0
     """How many frames' worth of evidence each shared unknown's prior is (log scale, per sigma)."""
+    window_frames: int = 1000
+    """A longer clip is fitted a window at a time (track_fit.py): the fit's memory, ~100 KB a
+    frame of its window, stays that of this many frames however long the clip."""
+    window_overlap_frames: int = 30
+    """Frames a window shares with the one before, held where that one put them (the seam is smooth)."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,12 @@ class Observations:
         out = np.ones(len(self.image_px), bool) if self.breaks is None else ~self.breaks
         out[0] = False
         return out
+
+    def rows(self, start: int, stop: int) -> Observations:
+        """The frames start..stop-1."""
+        return replace(self, image_px=self.image_px[start:stop], visibility=self.visibility[start:stop],
+                       world_m=self.world_m[start:stop], contact=self.contact[start:stop],
+                       breaks=None if self.breaks is None else self.breaks[start:stop])
 
 
 @dataclass(frozen=True)
@@ -213,16 +226,17 @@ class _System:
         self.next[1:n - 1, index, index] += (-2.0 * 1.0) * w2  # (t, t+1)
         self.skip[:, index] += w2  # (t-1, t+1)
 
-    def solve(self, damping: float) -> tuple[np.ndarray, np.ndarray]:
-        """The Levenberg-Marquardt step: (N, P) on the poses, (G,) on the shared unknowns."""
+    def solve(self, damping: float, held: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """The Levenberg-Marquardt step: (N, P) on the poses, (G,) on the shared unknowns; the
+        first `held` frames do not move (their neighbours' steps take that into account)."""
         n, p, g = len(self.diag), N_PARAMS, self.shared.shape[0]
         u = 2 * p
         # upper band storage, ab[u + row - col, col], filled one diagonal of the blocks at a time
         ab = np.zeros((u + 1, n, p))  # [band row, frame of the column, column in the frame]
-        diag = self.diag.copy()
-        diag[:, np.arange(p), np.arange(p)] += damping * (np.diagonal(self.diag, axis1=1, axis2=2) + 1e-6)
         for offset in range(p):  # within a frame: (i, i + offset)
-            ab[u - offset, :, offset:] = np.diagonal(diag, offset, axis1=1, axis2=2)
+            ab[u - offset, :, offset:] = np.diagonal(self.diag, offset, axis1=1, axis2=2)
+        ab[u] += damping * (ab[u] + 1e-6)  # Levenberg-Marquardt's damping of the main diagonal
+        ab[u, :held] += _HELD_STIFFNESS
         for offset in range(-p + 1, p) if n > 1 else ():  # frame t to t + 1: (i, j = i + offset), p + offset apart
             values = np.diagonal(self.next, offset, axis1=1, axis2=2)
             ab[u - p - offset, 1:, max(offset, 0):p + min(offset, 0)] = values
@@ -230,7 +244,8 @@ class _System:
             ab[0, 2:] = self.skip  # frame t to t + 2, the same column
         ab = ab.reshape(u + 1, n * p)
         rhs = np.column_stack([self.gradient.reshape(-1), self.cross.reshape(n * p, g)])
-        solved = solveh_banded(ab, rhs, check_finite=False)
+        solved = solveh_banded(ab, rhs, overwrite_ab=True, check_finite=False)  # no copy of the band
+        solved[:held * p] = 0.0  # (held frames: a step of ~1e-12, made exact)
         if not g:
             return -solved[:, 0].reshape(n, p), np.zeros(0)
         border = self.cross.reshape(n * p, g)
@@ -453,10 +468,11 @@ class _Problem:
 
 def fit_run(pose: Pose, shared: Shared, obs: Observations, ground: Ground | None = None,
             settings: FitSettings = FitSettings(), first: Shared | None = None,
-            after_step: Callable[[], None] | None = None) -> tuple[Pose, Shared, FitReport]:
+            after_step: Callable[[], None] | None = None, held: int = 0) -> tuple[Pose, Shared, FitReport]:
     """The pose of every frame of one run, and the shared unknowns, fitted together from `pose`
     and `shared`; `first` (default: `shared`) is where the shared unknowns' priors hold them.
-    `after_step` is called after each Levenberg-Marquardt step (it may raise to stop the fit)."""
+    The first `held` frames keep their pose. `after_step` is called after each
+    Levenberg-Marquardt step (it may raise to stop the fit)."""
     problem = _Problem(obs, ground, settings, first or shared)
     scales = problem.scales(shared, pose)
     system, reprojection = problem.linearise(pose, shared, scales)
@@ -464,7 +480,7 @@ def fit_run(pose: Pose, shared: Shared, obs: Observations, ground: Ground | None
     damping = 1e-3
     done = 0
     for done in range(1, settings.iterations + 1):
-        pose_step, shared_step = system.solve(damping)
+        pose_step, shared_step = system.solve(damping, held)
         candidate = pose.stepped(pose_step).clamped()
         candidate_shared = problem.stepped(shared, shared_step)
         # linearised at once: most steps are taken, and a taken step needs its Jacobian next

@@ -7,7 +7,7 @@ person are fitted together (they share the body and the camera); frames with nob
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -66,6 +66,18 @@ def _contacts(image_px: np.ndarray, valid: np.ndarray, camera: Camera, ground: G
     return contact
 
 
+def _windows(n: int, window_frames: int, overlap_frames: int) -> list[tuple[int, int, int]]:
+    """(start, stop, held) of each window over n frames: `held` first frames shared with the
+    window before. One window when n fits in one."""
+    if window_frames <= overlap_frames:
+        raise ValueError(f"a window of {window_frames} frames cannot overlap the one before by {overlap_frames}")
+    windows = [(0, min(n, window_frames), 0)]
+    while windows[-1][1] < n:
+        start = windows[-1][1] - overlap_frames
+        windows.append((start, min(n, start + window_frames), overlap_frames))
+    return windows
+
+
 def fit_track(track: Track, focal_px: float | None = None, body_height_m: float | None = None,
               settings: FitSettings = FitSettings(), progress: ProgressFn | None = None) -> FittedBody:
     """Fit the body to a cleaned track (Track.found marks the frames with data). The metric
@@ -94,30 +106,50 @@ def fit_track(track: Track, focal_px: float | None = None, body_height_m: float 
     fps = track.sample_rate_hz
     free = Observations(image, track.visibility[valid], world_m, np.zeros((len(image), 2, 2), bool), fps,
                         starts[valid])
+    windows = _windows(len(image), settings.window_frames, settings.window_overlap_frames)
     steps = 0
 
     def after_step() -> None:
         nonlocal steps
         steps += 1
-        if progress is not None and progress(steps, 2 * settings.iterations, "fitting"):
-            raise Cancelled(f"fitting cancelled after {steps} of at most {2 * settings.iterations} steps")
+        if progress is not None and progress(steps, 2 * settings.iterations * len(windows), "fitting"):
+            raise Cancelled(f"fitting cancelled after {steps} of at most {2 * settings.iterations * len(windows)} steps")
 
-    pose, shared, report = fit_run(pose, first, free, None, settings, after_step=after_step)
-    ground = fit_ground(forward(shared.shape, pose))
-    contact = _contacts(track.image_xy_px, valid, shared.camera, ground, shared.shape.height_m, fps)
-    held = Observations(image, track.visibility[valid], world_m, contact[valid], fps, starts[valid])
-    pose, shared, second = fit_run(pose, shared, held, ground, settings, first, after_step)
+    # the first window fits the body, the camera's depth scale and the floor; later ones take them
+    fitted, reprojection_px, iterations, cost = [], [], 0, 0.0
+    shared, ground, held_obs = first, None, None
+    for index, (start, stop, held) in enumerate(windows):
+        piece = pose.rows(start, stop)
+        if held:
+            piece = Pose.concatenate([fitted[-1].rows(len(fitted[-1]) - held, len(fitted[-1])), piece.rows(held, len(piece))])
+        window_settings = settings if index == 0 else replace(settings, fit_lengths=(), fit_depth_scale=False)
+        piece, window_shared, report = fit_run(piece, shared, free.rows(start, stop), None, window_settings, first,
+                                               after_step, held)
+        if index == 0:
+            ground = fit_ground(forward(window_shared.shape, piece))
+            contact = _contacts(track.image_xy_px, valid, window_shared.camera, ground, window_shared.shape.height_m, fps)
+            held_obs = replace(free, contact=contact[valid])
+            shared = window_shared
+        piece, window_shared, second = fit_run(piece, shared, held_obs.rows(start, stop), ground, window_settings,
+                                               first, after_step, held)
+        shared = window_shared if index == 0 else shared
+        fitted.append(piece)
+        reprojection_px.append(second.reprojection_px[held:])
+        iterations += report.iterations + second.iterations
+        cost += second.cost_end
+    pose = Pose.concatenate([piece.rows(held, len(piece)) for piece, (_, _, held) in zip(fitted, windows)])
+    relative_px = np.concatenate(reprojection_px)
     camera_m = np.full((len(track), N_KEYPOINTS, 3), np.nan)
     camera_m[valid] = forward(shared.shape, pose)
     depth_change = float(np.median(pose.root_m[:, 2]) / np.median(np.concatenate(lifted_depth)) - 1)
     first_hips = camera_m[runs[0][0], [KP["left_hip"], KP["right_hip"]]].mean(axis=0)
     frame = world_frame(ground, first_hips)
-    meta = {"iterations": report.iterations + second.iterations, "cost": second.cost_end,
+    meta = {"iterations": iterations, "cost": cost, "windows": len(windows),
             "depth_change": round(depth_change, 3), "focal_px": round(shared.camera.focal_px, 1),
             "depth_scale": round(shared.depth_scale, 3),
             "ground_normal_camera": [round(float(v), 4) for v in ground.normal], "leg_m": round(shared.shape.leg_m, 4)}
     body_px = shared.camera.focal_px * shared.shape.height_m / pose.root_m[:, 2]
-    relative = second.reprojection_px / body_px
+    relative = relative_px / body_px
     poor = np.flatnonzero(valid)[relative > max(POOR_FIT_RATIO * float(np.median(relative)), 0.02)]
     meta["poorly_fitted_frames"] = [int(i) for i in poor]
     if abs(depth_change) > MAX_DEPTH_CHANGE:
