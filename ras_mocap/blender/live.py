@@ -73,6 +73,8 @@ class LiveSession:
         self._saved_at_s = 0.0
         self._saving: threading.Thread | None = None
         self._recent_s: deque[float] = deque(maxlen=64)  # arrival times, for the fps shown
+        self.latency_s: deque[float] = deque(maxlen=64)
+        """Capture to pose on the rig, of the last frames posed (the newest of each tick)."""
         self.frames_seen = 0
         self.frames_posed = 0
         self.takes: list[BakeResult] = []
@@ -143,12 +145,13 @@ class LiveSession:
             for pose_frame in frames:
                 self._recorder.add(pose_frame)
             self._autosave()
-        solved = [f.solved for f in frames if f.solved is not None]
-        newest_pose = next((pose for pose, _ in reversed(solved) if pose is not None), None)
-        if newest_pose is not None:  # while recording too: the take's action is written when it ends
-            self._apply(newest_pose)
-        if solved and solved[-1][1] is not None:
-            show_pixels(solved[-1][1])
+        solved = [f for f in frames if f.solved is not None]
+        newest = next((f for f in reversed(solved) if f.solved[0] is not None), None)
+        if newest is not None:  # while recording too: the take's action is written when it ends
+            self._apply(newest.solved[0])
+            self.latency_s.append(time.monotonic() - newest.captured_s)
+        if solved and solved[-1].solved[1] is not None:
+            show_pixels(solved[-1].solved[1])
         return self.worker.state is WorkerState.RUNNING or bool(frames)
 
     def _solve(self, pose_frame: PoseFrame) -> PoseFrame:
@@ -185,7 +188,8 @@ class LiveSession:
         tracker = self.worker.tracker
         subject = tracker.live_subject.subject_key if tracker and tracker.live_subject else None
         following = f", following {subject + 1}" if subject is not None else ""
-        return f"{state}: {self.fps:.0f} fps, person in {found:.0f}% of frames{following}"
+        lag = f", {1000 * float(np.median(self.latency_s)):.0f} ms behind" if self.latency_s else ""
+        return f"{state}: {self.fps:.0f} fps{lag}, person in {found:.0f}% of frames{following}"
 
     def follow_person(self, number: int) -> None:
         """Follow the person shown with this number on the preview (from the next frame on)."""

@@ -45,6 +45,9 @@ def test_replayed_walk_moves_the_rig_and_records_a_take_at_real_speed():
     # the rig walked while the ticks ran: the thigh swung through a gait's range
     assert np.ptp(np.array(thigh_rad), axis=0).max() > np.radians(25)
     assert session.frames_posed >= CLIP_FRAMES // 2  # (a busy machine makes the replayed camera drop some)
+    # how far the rig lags behind the camera is measured, and shown: at least a detection, under a second
+    assert session.latency_s and 0.005 < min(session.latency_s) and max(session.latency_s) < 1.0
+    assert "ms behind" in session.status
     # the take: one action on the capture timestamps at the scene's 24 fps
     (take,) = session.takes
     action = bpy.data.actions[take.action_name]
