@@ -193,15 +193,15 @@ def _model(args: argparse.Namespace) -> tuple[Path, str]:
     return resolve_model("full", allow_download=args.download, progress=_download_progress()), "the default variant"
 
 
-def _stage_progress(bars: dict):
-    """A tqdm bar per stage of tracking ("people", then "tracking")."""
+def _stage_progress(bars: dict, unit: str = "frame"):
+    """A tqdm bar per stage ("people", then "tracking"; "fitting")."""
     from tqdm import tqdm
 
     def progress(done: int, total: int, stage: str) -> None:
         if stage not in bars:
             for bar in bars.values():
                 bar.close()
-            bars[stage] = tqdm(total=total, unit="frame", desc=stage)
+            bars[stage] = tqdm(total=total, unit=unit, desc=stage)
         bars[stage].update(done - bars[stage].n)
 
     return progress
@@ -300,15 +300,31 @@ def _bake(args: argparse.Namespace) -> None:
         track = _track_video(args, save_partial_to=track_path)
         track_path = track.save(track_path)
         print(f"track: {track_path}")
+    clip = _fit(track, cleaning, args)
     from .blender.bake import bake_to_files
 
     result = bake_to_files(track, blend, bvh, cleaning, args.onto, args.armature, profile, track_path,
-                           args.height_m, args.fov_deg)
+                           args.height_m, args.fov_deg, clip)
     print(f"baked frames {result.frame_start}-{result.frame_end} onto {result.rig_name} "
           f"as action {result.action_name!r}")
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"blend: {blend}" + (f"\nbvh: {bvh}" if bvh else ""))
+
+
+def _fit(track: Track, cleaning: CleaningSettings, args: argparse.Namespace):
+    """The cleaned track's whole-clip fit, with a bar of its steps and a line of what it took."""
+    from .core.pipeline import fit_clip
+
+    bars: dict = {}
+    started = time.perf_counter()
+    try:
+        clip = fit_clip(track, cleaning, args.height_m, args.fov_deg, _stage_progress(bars, unit="step"))
+    finally:
+        _close(bars)
+    elapsed_s = time.perf_counter() - started
+    print(f"fitted {int(clip.valid.sum())} frames in {elapsed_s:.1f} s ({clip.body.meta['iterations']} steps)")
+    return clip
 
 
 def _gait(args: argparse.Namespace) -> None:

@@ -191,9 +191,11 @@ def bake_to_files(
     track_path: Path | None = None,
     body_height_m: float | None = None,
     fov_deg: float | None = None,
+    clip: FittedClip | None = None,
 ) -> BakeResult:
     """Headless bake, saved as `blend_path` (and BVH): onto a new RAS rig in an empty scene, or
-    onto an armature of the .blend `onto` (the only one, or the one named `armature`)."""
+    onto an armature of the .blend `onto` (the only one, or the one named `armature`); `clip`:
+    the track fitted already (else bake_track fits it)."""
     if onto is None:
         bpy.ops.wm.read_factory_settings(use_empty=True)
         rig = None
@@ -202,7 +204,7 @@ def bake_to_files(
         rig = _find_armature(armature, onto)
     context = bpy.context
     result = bake_track(context, track, rig, cleaning, profile, track_path=track_path, body_height_m=body_height_m,
-                        fov_deg=fov_deg, blend_path=blend_path)
+                        fov_deg=fov_deg, clip=clip, blend_path=blend_path)
     export.save_blend(blend_path)
     if bvh_path:
         export.export_bvh(context, bpy.data.objects[result.rig_name], bvh_path)

@@ -14,6 +14,7 @@ def test_bake_writes_blend_bvh_and_track(tmp_path):
     run = _cli("bake", POSE2SIM_VIDEO, "--out", tmp_path / "walk.blend", "--bvh", tmp_path / "walk.bvh",
                "--num-poses", "1", env_model=model_path("lite"))
     assert run.returncode == 0, run.stderr[-3000:]
+    assert "fitted 100 frames in" in run.stdout and "fitting" in run.stderr  # the fit's bar and its line
     assert (tmp_path / "walk.blend").stat().st_size > 100_000
     bvh = (tmp_path / "walk.bvh").read_text()
     assert "Frames: 100" in bvh and "ROOT root" in bvh
