@@ -11,6 +11,7 @@ import numpy as np
 
 from ..core.cleaning import CleaningSettings
 from ..core.filters import valid_runs
+from ..core.memory import return_freed_memory
 from ..core.pipeline import FittedClip, fit_clip, rig_channels, rig_lengths
 from ..core.retarget import RetargetProfile
 from ..core.rig_spec import BodyLengths
@@ -208,6 +209,7 @@ def bake_to_files(
     export.save_blend(blend_path)
     if bvh_path:
         export.export_bvh(context, bpy.data.objects[result.rig_name], bvh_path)
+    return_freed_memory()  # the solve's and the key writer's arrays, which glibc would keep
     return result
 
 

@@ -13,6 +13,7 @@ from .cleaning import CleaningSettings, clean_track
 from .fit.track_fit import FittedBody, fit_track
 from .forward import posed_matrices
 from .ik_targets import ik_target_locations
+from .memory import return_freed_memory
 from .progress import ProgressFn
 from .retarget import RetargetProfile
 from .rig_spec import BodyLengths
@@ -51,7 +52,9 @@ def fit_clip(track: Track, cleaning: CleaningSettings = CleaningSettings(), body
     check_fit_options(body_height_m, fov_deg)
     clean = clean_track(track, cleaning)
     focal_px = focal_px_for(track.image_size_px, fov_deg) if fov_deg else None
-    return FittedClip(clean, fit_track(clean, focal_px, body_height_m, progress=progress))
+    clip = FittedClip(clean, fit_track(clean, focal_px, body_height_m, progress=progress))
+    return_freed_memory()  # the fit's working arrays, which glibc would keep
+    return clip
 
 
 def rig_lengths(body: FittedBody) -> BodyLengths:
