@@ -24,7 +24,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell sh tools/find_python.sh $(PY_VERSION))
 DEMO := demo_out
 
-.PHONY: venv demo test test-4.2 test-matrix extension clean
+.PHONY: venv demo test test-4.2 test-matrix bench extension clean
 
 venv: $(VENV)/.installed
 
@@ -53,6 +53,9 @@ test-matrix:
 	$(MAKE) test BLENDER=5.0
 	$(MAKE) test BLENDER=4.5
 	$(MAKE) test BLENDER=4.2
+
+bench: venv  # every benchmark (about 10 minutes on 2 cores); rewrites BENCHMARKS.md's sections
+	$(PY) bench/run_all.py
 
 extension: venv
 	$(PY) tools/build_extension.py --out dist

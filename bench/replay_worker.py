@@ -16,19 +16,21 @@ from ras_mocap.capture.live import record_take
 from ras_mocap.capture.sources import ReplaySource
 from ras_mocap.capture.tracking import TrackingSettings
 
-from bake_vs_detector import SHARED, raw_detector_ms
+from bake_throughput import bare_detector_s
+from clips import WALK_SIDE, model as model_path
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("video", nargs="?", type=Path, default=SHARED / "fixtures/synthetic/walk_side.mp4")
+    parser.add_argument("video", nargs="?", type=Path, default=WALK_SIDE)
     parser.add_argument("--model", default="lite", choices=("lite", "full", "heavy"))
     parser.add_argument("--speed", type=float, default=1.0, help="replay speed (2 = a camera at twice the fps)")
     parser.add_argument("--num-poses", type=int, default=1)
     args = parser.parse_args()
-    model = SHARED / "models" / f"pose_landmarker_{args.model}.task"
+    model = model_path(args.model)
 
-    detect_ms, decode_ms, _ = raw_detector_ms(args.video, model)
+    detect_s, frames = bare_detector_s(args.video, model)
+    detect_ms = 1000 * detect_s / frames
     take = record_take(
         lambda: ReplaySource(args.video, speed=args.speed),
         TrackingSettings(model, num_poses=args.num_poses),
@@ -40,7 +42,6 @@ def main() -> None:
     print(f"video: {args.video.name}, model: {args.model}, num_poses {args.num_poses}, replay x{args.speed:g}")
     print(f"camera               {camera_fps:6.1f} fps ({1000 / camera_fps:.1f} ms/frame), {offered} frames")
     print(f"raw detector alone   {1000 / detect_ms:6.1f} fps ({detect_ms:.1f} ms/frame)")
-    print(f"decode (not counted) {decode_ms:6.1f} ms/frame, the worker also pays it, for skipped frames too")
     print(f"worker delivered     {delivered_fps:6.1f} fps, {len(take.track)} frames, {take.frames_dropped} dropped")
     print(f"ratio delivered / min(camera, raw detector): {delivered_fps / min(camera_fps, 1000 / detect_ms):.2f}")
 
