@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
 from datetime import datetime
@@ -207,6 +209,38 @@ def _stage_progress(bars: dict, unit: str = "frame"):
     return progress
 
 
+class _InterruptBetweenFrames:
+    """A progress callback that holds a Ctrl-C until the frame in hand is done, so it never lands
+    inside MediaPipe (whose half-made objects then print tracebacks as they are collected). The
+    next progress call raises it; a second Ctrl-C raises at once."""
+
+    def __init__(self, progress):
+        self._progress = progress
+        self._requested = False
+        self._previous = None
+
+    def __enter__(self) -> _InterruptBetweenFrames:
+        if threading.current_thread() is threading.main_thread():  # only it may take signals
+            self._previous = signal.signal(signal.SIGINT, self._request)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        if self._requested and exc_info[0] is None:
+            raise KeyboardInterrupt
+
+    def _request(self, _signum, _frame) -> None:
+        if self._requested:
+            raise KeyboardInterrupt
+        self._requested = True
+
+    def __call__(self, done: int, total: int, stage: str) -> None:
+        self._progress(done, total, stage)
+        if self._requested:
+            raise KeyboardInterrupt
+
+
 def _summary(track: Track, elapsed_s: float) -> str:
     return (f"tracked {len(track)} frames in {elapsed_s:.1f} s ({1000 * elapsed_s / max(len(track), 1):.1f} ms/frame), "
             f"person found in {track.found.sum()} ({100 * track.detection_rate:.0f}%)")
@@ -243,7 +277,8 @@ def _track_video(args: argparse.Namespace, save_partial_to: Path | None = None) 
     bars: dict = {}
     started = time.perf_counter()
     try:
-        track = track_video(args.input, settings, args.start, args.end, args.stride, _stage_progress(bars))
+        with _InterruptBetweenFrames(_stage_progress(bars)) as progress:
+            track = track_video(args.input, settings, args.start, args.end, args.stride, progress)
     except TrackingInterrupted as stopped:
         _close(bars)
         if save_partial_to is None or not stopped.track.found.any():
@@ -276,7 +311,8 @@ def _people(args: argparse.Namespace) -> None:
     settings = _tracking_settings(args)
     bars: dict = {}
     try:
-        people, subject, reason = find_subject(args.input, settings, args.start, args.end, _stage_progress(bars))
+        with _InterruptBetweenFrames(_stage_progress(bars)) as progress:
+            people, subject, reason = find_subject(args.input, settings, args.start, args.end, progress)
     finally:
         _close(bars)
     print(f"{len(people.persons)} people in {len(people.sampled_frames)} sampled frames "

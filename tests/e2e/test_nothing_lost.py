@@ -244,6 +244,27 @@ def test_ctrl_c_keeps_what_was_done(tmp_path, command):
     assert not (tmp_path / "b.blend").exists() and leftovers(tmp_path) == []
 
 
+def test_ctrl_c_waits_for_the_frame_in_hand():
+    """A Ctrl-C during a frame (here: while MediaPipe would be detecting) is raised at the next
+    progress call, between frames; a second one is raised at once; the handler is put back."""
+    from ras_mocap.__main__ import _InterruptBetweenFrames
+
+    calls = []
+    before = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt), _InterruptBetweenFrames(lambda *args: calls.append(args)) as progress:
+        progress(1, 3, "tracking")
+        signal.raise_signal(signal.SIGINT)  # mid-frame: held
+        calls.append("rest of the frame")
+        progress(2, 3, "tracking")
+    assert calls == [(1, 3, "tracking"), "rest of the frame", (2, 3, "tracking")]
+    assert signal.getsignal(signal.SIGINT) is before
+    with pytest.raises(KeyboardInterrupt), _InterruptBetweenFrames(lambda *args: None):
+        signal.raise_signal(signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)  # the impatient second press
+        calls.append("never reached")
+    assert calls[-1] == (2, 3, "tracking")
+
+
 def test_an_explicit_model_wins_over_the_environment(tmp_path):
     cache = tmp_path / "cache"
     (cache / "ras_mocap" / "models").mkdir(parents=True)
