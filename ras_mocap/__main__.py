@@ -6,15 +6,14 @@
     python -m ras_mocap capture (--camera N | --replay VIDEO) --seconds S --out TRACK.npz
     python -m ras_mocap rig --out RIG.blend [--track TRACK.npz]
     python -m ras_mocap gait VIDEO_OR_TRACK --report DIR
+    python -m ras_mocap batch INPUTS... --out DIR [--scheduler tcp://HOST:8786] [--bake]
     python -m ras_mocap cameras
 """
 from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
-import threading
 import time
 import traceback
 from datetime import datetime
@@ -26,6 +25,7 @@ from .capture.native_logs import show_native_logs
 from .capture.subject import AUTO_RULE, SUBJECT_RULES, SubjectChoice
 from .core.cleaning import CleaningSettings
 from .core.errors import InputError, RasMocapError
+from .core.interrupts import HeldInterrupt
 from .core.gait.report import summary_line
 from .core.outputs import check_output_folder, check_output_path, with_suffix
 from .core.retarget import PROFILE_NAMES, RetargetProfile
@@ -154,6 +154,21 @@ def _parser() -> argparse.ArgumentParser:
     gait.add_argument("--report", type=Path, required=True,
                       help="folder for angles.csv, events.csv, summary.json and cycles.png")
 
+    batch = commands.add_parser(
+        "batch", parents=[detection, cleaning, body],
+        help="many videos on Dask: a track, a gait report (and with --bake a .blend and BVH) for each, one table",
+        description="Track and analyse many videos on Dask's distributed scheduler (pip install -r "
+                    "requirements-batch.txt). A rerun skips each video finished before from the same bytes "
+                    "with the same settings; a video that fails is reported and the others go on.")
+    batch.add_argument("inputs", nargs="+", help="videos: files, folders (searched to any depth) and glob patterns, "
+                                                 "local or URLs Dask's file system layer (fsspec) reads")
+    batch.add_argument("--out", type=Path, required=True,
+                       help="folder for each video's outputs (mirroring the inputs' tree), gait_table.parquet/.csv, "
+                            "summary.png and batch.log")
+    batch.add_argument("--scheduler", help="a running Dask scheduler, e.g. tcp://HOST:8786 (default: a local cluster)")
+    batch.add_argument("--workers", type=int, help="workers of the local cluster (default: one a core)")
+    batch.add_argument("--bake", action="store_true", help="also bake each video onto a RAS rig: NAME.blend and NAME.bvh")
+
     commands.add_parser("cameras", help="list the camera indices that open")
     return parser
 
@@ -209,36 +224,14 @@ def _stage_progress(bars: dict, unit: str = "frame"):
     return progress
 
 
-class _InterruptBetweenFrames:
-    """A progress callback that holds a Ctrl-C until the frame in hand is done, so it never lands
-    inside MediaPipe (whose half-made objects then print tracebacks as they are collected). The
-    next progress call raises it; a second Ctrl-C raises at once."""
+def _between_frames(progress, held: HeldInterrupt):
+    """A progress callback that raises a held Ctrl-C once the frame in hand is done."""
 
-    def __init__(self, progress):
-        self._progress = progress
-        self._requested = False
-        self._previous = None
+    def report(done: int, total: int, stage: str) -> None:
+        progress(done, total, stage)
+        held.check()
 
-    def __enter__(self) -> _InterruptBetweenFrames:
-        if threading.current_thread() is threading.main_thread():  # only it may take signals
-            self._previous = signal.signal(signal.SIGINT, self._request)
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-        if self._requested and exc_info[0] is None:
-            raise KeyboardInterrupt
-
-    def _request(self, _signum, _frame) -> None:
-        if self._requested:
-            raise KeyboardInterrupt
-        self._requested = True
-
-    def __call__(self, done: int, total: int, stage: str) -> None:
-        self._progress(done, total, stage)
-        if self._requested:
-            raise KeyboardInterrupt
+    return report
 
 
 def _summary(track: Track, elapsed_s: float) -> str:
@@ -277,8 +270,9 @@ def _track_video(args: argparse.Namespace, save_partial_to: Path | None = None) 
     bars: dict = {}
     started = time.perf_counter()
     try:
-        with _InterruptBetweenFrames(_stage_progress(bars)) as progress:
-            track = track_video(args.input, settings, args.start, args.end, args.stride, progress)
+        with HeldInterrupt() as held:
+            track = track_video(args.input, settings, args.start, args.end, args.stride,
+                                _between_frames(_stage_progress(bars), held))
     except TrackingInterrupted as stopped:
         _close(bars)
         if save_partial_to is None or not stopped.track.found.any():
@@ -311,8 +305,9 @@ def _people(args: argparse.Namespace) -> None:
     settings = _tracking_settings(args)
     bars: dict = {}
     try:
-        with _InterruptBetweenFrames(_stage_progress(bars)) as progress:
-            people, subject, reason = find_subject(args.input, settings, args.start, args.end, progress)
+        with HeldInterrupt() as held:
+            people, subject, reason = find_subject(args.input, settings, args.start, args.end,
+                                                   _between_frames(_stage_progress(bars), held))
     finally:
         _close(bars)
     print(f"{len(people.persons)} people in {len(people.sampled_frames)} sampled frames "
@@ -364,21 +359,65 @@ def _fit(track: Track, cleaning: CleaningSettings, args: argparse.Namespace):
 
 
 def _gait(args: argparse.Namespace) -> None:
-    from .core.gait import analyse
-    from .core.gait.report import write_report
-    from .core.gait.walk import walk_points_m
+    from .core.gait.report import REPORT_FILES, report_track, source_record
 
     report = check_output_folder(args.report, "--report folder")
     track = _saved_track(args.input)
     cleaning = _checked_settings(args, track)
     if track is None:
         track = _track_video(args)
-    points_m, fps = walk_points_m(track, cleaning, args.height_m, args.fov_deg)
-    analysis = analyse(points_m, fps)
-    paths = write_report(analysis, report, {"input": str(args.input), **{k: track.meta.get(k) for k in ("model", "subject")}})
+    analysis = report_track(track, report, cleaning, args.height_m, args.fov_deg, source_record(str(args.input), track))
     summary = analysis.summary
     print(f"{len(analysis.passes)} walking pass(es), {summary['steps']} steps: {summary_line(summary)}")
-    print("\n".join(f"{name}: {path}" for name, path in paths.items()))
+    print("\n".join(f"{name}: {report / name}" for name in REPORT_FILES))
+
+
+def _batch(args: argparse.Namespace) -> None:
+    import hashlib
+
+    try:
+        from .batch.runner import run_batch
+    except ImportError as exc:
+        raise InputError(f"the batch command needs Dask ({exc.name} is missing): "
+                         "pip install -r requirements-batch.txt") from None
+    from .batch.inputs import expand_inputs
+    from .batch.job import BatchSettings
+    from .core.pipeline import check_fit_options
+    from tqdm import tqdm
+
+    out_dir = check_output_folder(args.out, "--out folder")
+    if args.workers is not None and args.workers < 1:
+        raise InputError("--workers must be 1 or more")
+    inputs = expand_inputs(args.inputs)
+    check_fit_options(args.height_m, args.fov_deg)
+    tracking = _tracking_settings(args)
+    model = tracking.model_path.read_bytes()
+    settings = BatchSettings(
+        tracking.model_path.name, hashlib.sha256(model).hexdigest(), tracking.roi, tracking.subject, tracking.num_poses,
+        CleaningSettings(max_gap_s=args.max_gap_s, fix_swaps=not args.keep_swaps, cutoff_hz=args.cutoff_hz or None),
+        args.height_m, args.fov_deg, args.bake)
+    print(f"{len(inputs)} videos into {out_dir}")
+    bar = None
+
+    def progress(total: int):
+        nonlocal bar
+        bar = tqdm(total=total, unit="video", desc="videos")
+        return lambda: bar.update(1)
+
+    try:
+        result = run_batch(inputs, out_dir, settings, model, args.scheduler, args.workers, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    for record in result.failed:
+        print(f"failed: {record['name']}: {record['error']}")
+    print(f"ran {result.ran}, skipped {result.skipped} (finished before), failed {len(result.failed)}")
+    print("\n".join(f"{kind}: {path}" for kind, path in result.paths.items()))
+    if result.interrupted:
+        raise KeyboardInterrupt(f"{len(result.records)} of {len(inputs)} videos are done and kept in {out_dir}; "
+                                "the same command again runs the rest")
+    if result.failed:
+        raise InputError(f"{len(result.failed)} of {len(inputs)} videos failed (see {out_dir / 'batch.log'})")
 
 
 def _track(args: argparse.Namespace) -> None:
@@ -451,7 +490,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     show_native_logs(args.verbose)
     commands = {"bake": _bake, "track": _track, "people": _people, "capture": _capture, "rig": _rig,
-                "cameras": _cameras, "gait": _gait}
+                "cameras": _cameras, "gait": _gait, "batch": _batch}
     try:
         commands[args.command](args)
     except RasMocapError as exc:

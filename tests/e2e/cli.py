@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import os
+import re
+import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 from tests.conftest import REPO
@@ -41,3 +45,29 @@ def leftovers(folder: Path) -> list[str]:
     """Temporary files an output left behind (core.outputs names them .NAME.XXXXXXXX.tmp.EXT)."""
     return sorted(p.name for p in Path(folder).rglob(".*") if ".tmp" in p.name or p.name.endswith(".probe")
                   or p.suffix == ".blend1")
+
+
+class Watched:
+    """A CLI process whose stderr is read on a thread, to wait for what it prints (tqdm's bars end
+    their lines with \\r)."""
+
+    def __init__(self, process: subprocess.Popen):
+        self.process, self.text = process, ""
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for chunk in iter(lambda: self.process.stderr.read(1), ""):
+            self.text += chunk
+
+    def wait_for(self, pattern: str, timeout_s: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not re.search(pattern, self.text):
+            assert self.process.poll() is None and time.monotonic() < deadline, self.text[-3000:]
+            time.sleep(0.05)
+
+    def interrupt(self) -> subprocess.CompletedProcess:
+        self.process.send_signal(signal.SIGINT)
+        stdout = self.process.stdout.read()
+        self.process.wait(timeout=60)
+        time.sleep(0.2)  # the reader's last characters
+        return subprocess.CompletedProcess(self.process.args, self.process.returncode, stdout, self.text)

@@ -9,8 +9,6 @@ import re
 import shutil
 import signal
 import subprocess
-import threading
-import time
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +18,7 @@ import pytest
 
 from ras_mocap.core.track import Track
 from tests.conftest import POSE2SIM_VIDEO, SPORTS2D_VIDEO, model_path
-from tests.e2e.cli import assert_one_error, leftovers, run_cli, start_cli
+from tests.e2e.cli import Watched, assert_one_error, leftovers, run_cli, start_cli
 
 PREVIOUS = b"the user's previous file\n"
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -196,32 +194,6 @@ def test_one_usable_frame_bakes_a_held_pose(tmp_path, pose2sim_track):
     assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr[-3000:]
 
 
-class _Watched:
-    """A CLI process whose stderr is read on a thread, to wait for what it prints (tqdm's bars end
-    their lines with \\r)."""
-
-    def __init__(self, process: subprocess.Popen):
-        self.process, self.text = process, ""
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for chunk in iter(lambda: self.process.stderr.read(1), ""):
-            self.text += chunk
-
-    def wait_for(self, pattern: str, timeout_s: float = 120.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while not re.search(pattern, self.text):
-            assert self.process.poll() is None and time.monotonic() < deadline, self.text[-3000:]
-            time.sleep(0.05)
-
-    def interrupt(self) -> subprocess.CompletedProcess:
-        self.process.send_signal(signal.SIGINT)
-        stdout = self.process.stdout.read()
-        self.process.wait(timeout=60)
-        time.sleep(0.2)  # the reader's last characters
-        return subprocess.CompletedProcess(self.process.args, self.process.returncode, stdout, self.text)
-
-
 @pytest.mark.parametrize("command", ["track", "bake", "capture"])
 def test_ctrl_c_keeps_what_was_done(tmp_path, command):
     lite = ("--num-poses", "1", "--model-path", model_path("lite"))
@@ -232,7 +204,7 @@ def test_ctrl_c_keeps_what_was_done(tmp_path, command):
         "capture": (("capture", "--replay", SPORTS2D_VIDEO, "--seconds", "60", *lite, "--out", tmp_path / "c.npz"),
                     tmp_path / "c.npz", r"recording: [1-9]"),
     }[command]
-    watched = _Watched(start_cli(*args))
+    watched = Watched(start_cli(*args))
     watched.wait_for(progress)
     ended = watched.interrupt()
     assert_one_error(ended, "interrupted", status=130)
@@ -246,23 +218,24 @@ def test_ctrl_c_keeps_what_was_done(tmp_path, command):
 
 def test_ctrl_c_waits_for_the_frame_in_hand():
     """A Ctrl-C during a frame (here: while MediaPipe would be detecting) is raised at the next
-    progress call, between frames; a second one is raised at once; the handler is put back."""
-    from ras_mocap.__main__ import _InterruptBetweenFrames
+    safe point, between frames; a second one is raised at once; the handler is put back."""
+    from ras_mocap.core.interrupts import HeldInterrupt
 
-    calls = []
+    steps = []
     before = signal.getsignal(signal.SIGINT)
-    with pytest.raises(KeyboardInterrupt), _InterruptBetweenFrames(lambda *args: calls.append(args)) as progress:
-        progress(1, 3, "tracking")
+    with pytest.raises(KeyboardInterrupt), HeldInterrupt() as held:
+        held.check()
         signal.raise_signal(signal.SIGINT)  # mid-frame: held
-        calls.append("rest of the frame")
-        progress(2, 3, "tracking")
-    assert calls == [(1, 3, "tracking"), "rest of the frame", (2, 3, "tracking")]
+        steps.append("rest of the frame")
+        held.check()
+        steps.append("never reached")
+    assert steps == ["rest of the frame"]
     assert signal.getsignal(signal.SIGINT) is before
-    with pytest.raises(KeyboardInterrupt), _InterruptBetweenFrames(lambda *args: None):
+    with pytest.raises(KeyboardInterrupt), HeldInterrupt():
         signal.raise_signal(signal.SIGINT)
         signal.raise_signal(signal.SIGINT)  # the impatient second press
-        calls.append("never reached")
-    assert calls[-1] == (2, 3, "tracking")
+        steps.append("never reached")
+    assert steps == ["rest of the frame"]
 
 
 def test_an_explicit_model_wins_over_the_environment(tmp_path):

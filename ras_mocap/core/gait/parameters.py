@@ -102,7 +102,9 @@ def summarise(table: StrideTable, lateral_reliable: bool) -> dict:
     speeds = np.concatenate([table.stride[s]["speed_m_s"] for s in SIDES])
     summary = {
         "cadence_steps_per_min": float(60.0 / steps.mean()) if len(steps) else None,
+        "cadence_sd_steps_per_min": float(np.std(60.0 / steps, ddof=1)) if len(steps) > 1 else None,
         "speed_m_s": float(speeds.mean()) if len(speeds) else None,
+        "speed_sd_m_s": float(speeds.std(ddof=1)) if len(speeds) > 1 else None,
         "steps": int(len(steps)),
         "strides": int(len(speeds)),
         "left": per_side["left"],

@@ -7,12 +7,16 @@ from pathlib import Path
 
 import numpy as np
 
+from ..cleaning import CleaningSettings
 from ..outputs import atomic_output, check_output_folder
-from .analysis import ANGLES, GaitAnalysis
+from ..track import Track
+from .analysis import ANGLES, GaitAnalysis, analyse
 from .cycles import CYCLE_PCT
 from .kinematics import SIDES
 
-__all__ = ["write_report", "plot_cycles", "summary_line"]
+__all__ = ["REPORT_FILES", "report_track", "source_record", "write_report", "plot_cycles", "summary_line"]
+
+REPORT_FILES = ("angles.csv", "events.csv", "summary.json", "cycles.png")
 
 _TITLES = {"hip_flexion": "Hip flexion (deg)", "knee_flexion": "Knee flexion (deg)",
            "ankle_dorsiflexion": "Ankle dorsiflexion (deg)"}
@@ -26,11 +30,29 @@ def summary_line(summary: dict) -> str:
             f"speed {'-' if speed is None else f'{speed:.2f}'} m/s, {summary['strides']} strides")
 
 
+def source_record(source: str, track: Track) -> dict:
+    """What summary.json records of the input: the path or URL given, the model and the subject."""
+    return {"input": source, **{k: track.meta.get(k) for k in ("model", "subject")}}
+
+
+def report_track(track: Track, folder: str | Path, cleaning: CleaningSettings = CleaningSettings(),
+                 body_height_m: float | None = None, fov_deg: float | None = None,
+                 source: dict | None = None) -> GaitAnalysis:
+    """A raw track analysed and its report written into `folder`: the one path of the `gait`
+    command and of each video of a batch. `source` is what summary.json records of the input."""
+    from .walk import walk_points_m
+
+    points_m, fps = walk_points_m(track, cleaning, body_height_m, fov_deg)
+    analysis = analyse(points_m, fps)
+    write_report(analysis, folder, source)
+    return analysis
+
+
 def write_report(analysis: GaitAnalysis, folder: str | Path, meta: dict | None = None) -> dict[str, Path]:
     """Write angles.csv, events.csv, summary.json and cycles.png into `folder`, each whole or not
     at all (core.outputs); their paths."""
     folder = check_output_folder(folder, "gait report folder")
-    paths = {name: folder / name for name in ("angles.csv", "events.csv", "summary.json", "cycles.png")}
+    paths = {name: folder / name for name in REPORT_FILES}
     fps = analysis.fps
     angles = analysis.angles_deg
     columns = [(f"{name}_{side}_deg", angles[name][:, i]) for name in (*ANGLES, "hip_abduction")
