@@ -28,6 +28,7 @@ RUNS: dict[str, list[str]] = {
     "fit_speed": ["fit_speed.py", "--repeat", "1", "--frames", "3000"],
     "model_choice": ["model_choice.py"],
     "people_pass": ["people_pass.py", "../shared/fixtures/video/sports2d_demo_walk.mp4", "--repeat", "1"],
+    "batch_speedup": ["batch_speedup.py", "--model", "lite"],
 }
 
 
