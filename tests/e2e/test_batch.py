@@ -169,8 +169,8 @@ def cluster(tmp_path):
 
 def test_a_separately_started_cluster_runs_the_batch_and_bakes(cluster, inputs, gait_cli, tmp_path):
     out = tmp_path / "remote"
-    run = run_cli("batch", inputs / "walk_side.mp4", inputs / "corrupt.mp4", "--out", out, "--scheduler", cluster,
-                  "--bake", *LITE)
+    run = run_cli("batch", f"file://{inputs}/walk_side.mp4", inputs / "corrupt.mp4", "--out", out,  # a URL: fsspec
+                  "--scheduler", cluster, "--bake", *LITE)
     assert_one_error(run, "1 of 2 videos failed")
     assert "ran 2, skipped 0" in run.stdout
     summary = json.loads((out / "walk_side" / "gait" / "summary.json").read_text())
