@@ -117,7 +117,7 @@ def run_batch(
     log.info("batch of %d videos into %s, settings %s %s", len(inputs), out_dir, key, described)
     try:
         with _client(scheduler, workers) as client:
-            if client.dashboard_link:
+            if "dashboard" in client.scheduler_info(n_workers=0).get("services", {}):  # served (bokeh installed)
                 say(f"dask dashboard: {client.dashboard_link}")
             log.info("scheduler %s, %d workers", client.scheduler.address, len(client.scheduler_info(n_workers=-1)["workers"]))
             hashes = client.gather(client.map(hash_or_error, [item.source for item in inputs], pure=False))
