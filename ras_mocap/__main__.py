@@ -239,6 +239,10 @@ def _summary(track: Track, elapsed_s: float) -> str:
             f"person found in {track.found.sum()} ({100 * track.detection_rate:.0f}%)")
 
 
+def _cleaning_settings(args: argparse.Namespace) -> CleaningSettings:
+    return CleaningSettings(max_gap_s=args.max_gap_s, fix_swaps=not args.keep_swaps, cutoff_hz=args.cutoff_hz or None)
+
+
 def _checked_settings(args: argparse.Namespace, track: Track | None) -> CleaningSettings:
     """The body, camera and cleaning settings, checked against the input's frame rate (the saved
     `track`'s, else the video's) before any detection: a cutoff at or above Nyquist or a height
@@ -247,7 +251,7 @@ def _checked_settings(args: argparse.Namespace, track: Track | None) -> Cleaning
     from .core.pipeline import check_fit_options
 
     check_fit_options(args.height_m, args.fov_deg)
-    cleaning = CleaningSettings(max_gap_s=args.max_gap_s, fix_swaps=not args.keep_swaps, cutoff_hz=args.cutoff_hz or None)
+    cleaning = _cleaning_settings(args)
     if track is not None:
         cleaning.check_rate(track.sample_rate_hz)
     else:
@@ -394,8 +398,7 @@ def _batch(args: argparse.Namespace) -> None:
     model = tracking.model_path.read_bytes()
     settings = BatchSettings(
         tracking.model_path.name, hashlib.sha256(model).hexdigest(), tracking.roi, tracking.subject, tracking.num_poses,
-        CleaningSettings(max_gap_s=args.max_gap_s, fix_swaps=not args.keep_swaps, cutoff_hz=args.cutoff_hz or None),
-        args.height_m, args.fov_deg, args.bake)
+        _cleaning_settings(args), args.height_m, args.fov_deg, args.bake)
     print(f"{len(inputs)} videos into {out_dir}")
     bar = None
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import socket
 import tempfile
 import time
@@ -86,9 +87,10 @@ def hash_or_error(source: str) -> tuple[str | None, str | None]:
     must see the inputs."""
     try:
         return content_sha256(source), None
-    except (OSError, ValueError) as exc:
-        return None, f"cannot read {source} on worker {socket.gethostname()}: {exc.strerror or exc}" \
-            if isinstance(exc, OSError) else f"cannot read {source}: {exc}"
+    except OSError as exc:
+        return None, f"cannot read {source} on worker {socket.gethostname()}: {exc.strerror or exc}"
+    except ValueError as exc:  # a URL fsspec cannot open
+        return None, f"cannot read {source}: {exc}"
 
 
 def usable_cores() -> list[int]:
@@ -116,8 +118,7 @@ def _local_video(source: str, scratch: Path) -> Iterator[Path]:
         return
     local = scratch / ("input" + Path(source.split("?")[0]).suffix)
     with _open_bytes(source) as stream, open(local, "wb") as out:
-        while chunk := stream.read(_CHUNK_BYTES):
-            out.write(chunk)
+        shutil.copyfileobj(stream, out, _CHUNK_BYTES)
     yield local
 
 
