@@ -1,6 +1,6 @@
 """One video of a batch, as a Dask worker runs it: the people pass, tracking, cleaning and the
 gait analysis through the same functions as the `gait` command (and, with `bake`, the `bake`
-command's bake with the bpy module). Outputs are made in a scratch folder and returned as bytes,
+command, in a process of its own). Outputs are made in a scratch folder and returned as bytes,
 so DIR is written only by the client and need not be shared with the workers."""
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import json
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 import time
 import traceback
@@ -209,8 +211,25 @@ def _run(item: BatchInput, settings: BatchSettings, model: bytes, scratch: Path,
                             source_record(item.source, track))
     outcome.summary = analysis.summary
     if settings.bake:
-        from ..blender.bake import bake_to_files  # bpy, only on workers asked to bake
+        _bake_in_own_process(track_path, out / Path(item.name).name, settings)
 
-        stem = Path(item.name).name
-        bake_to_files(track, out / f"{stem}.blend", out / f"{stem}.bvh", settings.cleaning, track_path=track_path,
-                      body_height_m=settings.body_height_m, fov_deg=settings.fov_deg)
+
+def _bake_in_own_process(track_path: Path, stem: Path, settings: BatchSettings) -> None:
+    """Bake the saved track with the `bake` command in a process of its own: bpy belongs to a
+    process's main thread, and a Dask task runs on an executor thread."""
+    cleaning = settings.cleaning
+    command = [sys.executable, "-m", "ras_mocap", "bake", str(track_path), "--out", f"{stem}.blend",
+               "--bvh", f"{stem}.bvh", "--max-gap-s", repr(cleaning.max_gap_s),
+               "--cutoff-hz", repr(cleaning.cutoff_hz or 0.0), *(() if cleaning.fix_swaps else ("--keep-swaps",))]
+    for option, value in (("--height-m", settings.body_height_m), ("--fov-deg", settings.fov_deg)):
+        if value is not None:
+            command += [option, repr(value)]
+    package_root = str(Path(__file__).resolve().parents[2])  # where the uploaded package lives on this worker
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (package_root, os.environ.get("PYTHONPATH"))))}
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    if done.returncode == 0:
+        return
+    errors = [line.removeprefix("error: ") for line in done.stderr.splitlines() if line.startswith("error: ")]
+    if done.returncode == 2 and errors:  # the bake refused this track: the video's own failure
+        raise RasMocapError(f"bake: {errors[-1]}")
+    raise RuntimeError(f"the bake exited with status {done.returncode}:\n{done.stderr[-4000:]}")
