@@ -132,6 +132,7 @@ def _rss_mb() -> float:
 
 
 @pytest.mark.slow
+@pytest.mark.once
 def test_a_minute_of_live_capture_holds_memory_and_tick_time():
     """The long-session benchmark's short version (bench/long_session.py runs 10 minutes): the
     walk replayed in a loop as a camera for 60 s, ticked at 60 Hz with the preview on."""

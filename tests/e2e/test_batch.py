@@ -78,6 +78,7 @@ def assert_same_figures(summary: dict, expected: dict) -> None:
             assert got[key] == value, key
 
 
+@pytest.mark.once
 def test_each_video_gets_the_gait_commands_results(first_run, gait_cli):
     run, out = first_run
     assert_one_error(run, "1 of 3 videos failed")
@@ -93,6 +94,7 @@ def test_each_video_gets_the_gait_commands_results(first_run, gait_cli):
     assert leftovers(out) == []
 
 
+@pytest.mark.once
 def test_the_table_has_a_row_per_video_and_side(first_run, gait_cli):
     _, out = first_run
     rows = _table(out)
@@ -116,6 +118,7 @@ def test_the_table_has_a_row_per_video_and_side(first_run, gait_cli):
     assert "corrupt" in log and "ERROR" in log and "done on tcp://" in log
 
 
+@pytest.mark.once
 def test_a_rerun_skips_everything_and_a_changed_setting_reruns_it_all(inputs, first_run):
     _, out = first_run
     track = out / "walk_side" / "track.npz"
@@ -161,6 +164,7 @@ def cluster(tmp_path):
             process.wait(timeout=30)
 
 
+@pytest.mark.once
 def test_a_separately_started_cluster_runs_the_batch_and_bakes(cluster, inputs, gait_cli, tmp_path):
     out = tmp_path / "remote"
     run = run_cli("batch", f"file://{inputs}/walk_side.mp4", inputs / "corrupt.mp4", "--out", out,  # a URL: fsspec
@@ -176,11 +180,13 @@ def test_a_separately_started_cluster_runs_the_batch_and_bakes(cluster, inputs, 
     assert leftovers(out) == []
 
 
+@pytest.mark.once
 def test_an_unreachable_scheduler_is_one_clear_error(inputs, tmp_path):
     run = run_cli("batch", inputs, "--out", tmp_path / "out", "--scheduler", f"tcp://127.0.0.1:{_free_port()}", *LITE)
     assert_one_error(run, "cannot reach the Dask scheduler")
 
 
+@pytest.mark.once
 def test_ctrl_c_cancels_the_rest_and_keeps_what_is_done(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -91,6 +92,7 @@ def test_a_bake_records_the_track_it_wrote_relative_to_the_blend(tmp_path):
     assert track_path_of(action) == tmp_path / "tracks" / "mytrack.npz" and len(Track.load(track_path_of(action))) == 30
 
 
+@pytest.mark.once
 def test_two_bakes_to_one_file_leave_one_whole_result(tmp_path, saved_track):
     from ras_mocap.blender.export import check_blend
 
@@ -178,13 +180,18 @@ def test_bad_inputs_give_one_error_line(tmp_path, pose2sim_track, saved_track):
         (("bake", saved_track, "--out", out, "--max-gap-s", "-1"), "longest gap to bridge lies between 0 and 10 s"),
         (("bake", saved_track, "--out", out, "--cutoff-hz", repr(track.sample_rate_hz / 2)), "below half the frame rate"),
     ]
-    wrong = []
-    for args, says in cases:
+
+    def wrong(case) -> str | None:
+        args, says = case
         try:
             assert_one_error(run_cli(*args, env_model=model_path("lite")), says)
         except AssertionError as exc:
-            wrong.append(f"{' '.join(map(str, args))}: {exc}")
-    assert not wrong, "\n".join(wrong)
+            return f"{' '.join(map(str, args))}: {exc}"
+        return None
+
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:  # each case is a process that spends most of its time starting
+        failures = [failure for failure in pool.map(wrong, cases) if failure]
+    assert not failures, "\n".join(failures)
     assert not out.exists() and not (tmp_path / "r").exists() and not (tmp_path / "t.npz").exists()
     assert leftovers(tmp_path) == [] and regular.read_text() == "x"
 

@@ -27,7 +27,7 @@ from ras_mocap.core.pipeline import FittedClip, fit_clip, rig_channels, rig_leng
 from tests.conftest import model_path
 from tests.rendered import VIEWS, RigWalk, figures, rendered_truth, rendered_video, rest_ankle_deg, truth_leg_m
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.once]
 
 # view: bounds of (knee, hip, ankle RMSE deg, both sides; ball path cm; step length and pelvis
 # speed, relative); measured in the comments, Blender 5.2 then 4.2 where they differ (its video
