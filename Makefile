@@ -28,11 +28,12 @@ DEMO := demo_out
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-batch.txt constraints-blender-4.2.txt
+$(VENV)/.installed: requirements.txt requirements-extension.txt requirements-batch.txt constraints-blender-4.2.txt
 	@test -n "$(PYTHON)" || exit 1
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet $(BPY) -r requirements.txt -r requirements-batch.txt $(CONSTRAINTS)
+	$(PY) -m pip install --quiet --no-deps -r requirements-extension.txt
 	touch $@
 
 demo: venv

@@ -1,12 +1,12 @@
-"""Build the installable extension zip with Blender's own extension builder.
+"""Build the extension zips, one per platform, with Blender's own extension builder.
 
-Stages ras_mocap/ with blender_manifest.toml beside it, downloads the wheels the
-add-on needs (those Blender does not ship itself) for the chosen Python versions
-of this machine's platform, lists them in the staged manifest and runs the
-builder that ships inside the `bpy` wheel:
+Stages ras_mocap/ with blender_manifest.toml beside it, downloads the wheels of
+requirements-extension.txt for each platform and Python (3.11: Blender 4.2-5.0; 3.13: 5.1+),
+lists them all in the staged manifest and lets the builder that ships inside the `bpy` wheel
+split them by platform (`--split-platforms`); then checks each zip with the builder's validator.
 
-    python tools/build_extension.py --out dist            # wheels for Python 3.11 and 3.13
-    python tools/build_extension.py --out dist --python 3.13
+    python tools/build_extension.py --out dist                        # linux-x64, macos-arm64, windows-x64
+    python tools/build_extension.py --out dist --platform linux-x64
 """
 from __future__ import annotations
 
@@ -15,37 +15,21 @@ import importlib.util
 import shutil
 import subprocess
 import sys
-import sysconfig
 import tempfile
+import tomllib
 from pathlib import Path
 
-from packaging.tags import platform_tags
-
 REPO = Path(__file__).resolve().parents[1]
+REQUIREMENTS = REPO / "requirements-extension.txt"
+PYTHON_VERSIONS = ("3.11", "3.13")
 
-# What the add-on imports inside Blender, which bundles numpy (1.26 in 4.2) but none of these.
-BUNDLED_REQUIREMENTS = (
-    "mediapipe==1.2.3", "absl-py", "flatbuffers", "sounddevice", "cffi", "pycparser",
-    "opencv-python-headless<4.12",  # the last line that runs on numpy 1.x as well as 2.x
-    "scipy>=1.11,<1.18",
-    "matplotlib>=3.8", "contourpy", "cycler", "fonttools", "kiwisolver", "pyparsing",
-    "python-dateutil", "six", "pillow", "packaging",
-)
-
-# sysconfig platform -> Blender's platform names
-_BLENDER_PLATFORMS = {
-    "linux-x86_64": "linux-x64", "linux-aarch64": "linux-arm64",
-    "macosx-arm64": "macos-arm64", "macosx-x86_64": "macos-x64",
-    "win-amd64": "windows-x64", "win-arm64": "windows-arm64",
+# Blender's platform name -> the wheel platform tags pip may take for it: glibc 2.28 as Blender
+# 4.2+ needs on Linux, macOS 13 on Apple silicon (the oldest OpenCV 4.11's wheel runs on).
+PLATFORM_TAGS = {
+    "linux-x64": ("manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64"),
+    "macos-arm64": ("macosx_13_0_arm64", "macosx_12_0_arm64", "macosx_11_0_arm64"),
+    "windows-x64": ("win_amd64",),
 }
-
-
-def blender_platform() -> str:
-    plat = sysconfig.get_platform()
-    for prefix, name in _BLENDER_PLATFORMS.items():
-        if plat.startswith(prefix.split("-")[0]) and plat.endswith(prefix.split("-")[1]):
-            return name
-    raise SystemExit(f"no Blender platform name known for {plat}")
 
 
 def extension_builder() -> Path:
@@ -59,56 +43,65 @@ def extension_builder() -> Path:
     return found[-1]
 
 
-def download_wheels(dest: Path, python_versions: list[str]) -> list[Path]:
+def download_wheels(dest: Path, platforms: list[str]) -> list[Path]:
+    """The wheels of requirements-extension.txt for every platform and Python, without their
+    declared dependencies (the file lists what is imported)."""
     dest.mkdir(parents=True, exist_ok=True)
-    platforms = [arg for tag in platform_tags() for arg in ("--platform", tag)]
-    for version in python_versions:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-             "--python-version", version, *platforms, "--dest", str(dest), *BUNDLED_REQUIREMENTS],
-            check=True,
-        )
+    for platform in platforms:
+        tags = [arg for tag in PLATFORM_TAGS[platform] for arg in ("--platform", tag)]
+        for version in PYTHON_VERSIONS:
+            subprocess.run(
+                [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+                 "--python-version", version, *tags, "--dest", str(dest), "-r", str(REQUIREMENTS)],
+                check=True,
+            )
     return sorted(dest.glob("*.whl"))
 
 
-def stage(stage_dir: Path, wheels: list[Path], platform: str) -> None:
+def stage(stage_dir: Path, wheels: list[Path], platforms: list[str]) -> None:
     shutil.copytree(REPO / "ras_mocap", stage_dir, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     (stage_dir / "wheels").mkdir()
     for wheel in wheels:
         shutil.copy2(wheel, stage_dir / "wheels" / wheel.name)
     manifest = (REPO / "blender_manifest.toml").read_text()
     listed = ",\n".join(f'  "./wheels/{w.name}"' for w in wheels)
-    insert = f'platforms = ["{platform}"]\nwheels = [\n{listed},\n]\n\n'
-    manifest = manifest.replace("[permissions]", insert + "[permissions]", 1)
-    (stage_dir / "blender_manifest.toml").write_text(manifest)
+    names = ", ".join(f'"{p}"' for p in platforms)
+    insert = f'platforms = [{names}]\nwheels = [\n{listed},\n]\n\n'
+    (stage_dir / "blender_manifest.toml").write_text(manifest.replace("[permissions]", insert + "[permissions]", 1))
 
 
-def build(out_dir: Path, python_versions: list[str]) -> Path:
+def zip_name(platform: str) -> str:
+    version = tomllib.loads((REPO / "blender_manifest.toml").read_text())["version"]
+    return f"ras_mocap-{version}-{platform.replace('-', '_')}.zip"
+
+
+def build(out_dir: Path, platforms: list[str]) -> list[Path]:
+    """Build and validate one zip per platform in `out_dir`; their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    platform = blender_platform()
+    builder = extension_builder()
     with tempfile.TemporaryDirectory(prefix="ras_mocap_build_") as tmp:
         tmp_path = Path(tmp)
-        wheels = download_wheels(tmp_path / "downloads", python_versions)
+        wheels = download_wheels(tmp_path / "downloads", platforms)
         stage_dir = tmp_path / "ras_mocap"
-        stage(stage_dir, wheels, platform)
-        subprocess.run(
-            [sys.executable, str(extension_builder()), "build", "--source-dir", str(stage_dir),
-             "--output-dir", str(out_dir), "--split-platforms"],
-            check=True,
-        )
-    zips = sorted(out_dir.glob(f"ras_mocap-*-{platform.replace('-', '_')}.zip"))
-    if not zips:
-        raise SystemExit(f"the builder wrote no zip for {platform} into {out_dir}")
-    return zips[-1]
+        stage(stage_dir, wheels, platforms)
+        subprocess.run([sys.executable, str(builder), "build", "--source-dir", str(stage_dir),
+                        "--output-dir", str(out_dir), "--split-platforms"], check=True, stdout=subprocess.DEVNULL)
+    zips = [out_dir / zip_name(platform) for platform in platforms]
+    for path in zips:
+        if not path.is_file():
+            raise SystemExit(f"the builder wrote no {path.name} into {out_dir}")
+        subprocess.run([sys.executable, str(builder), "validate", str(path)], check=True, stdout=subprocess.DEVNULL)
+    return zips
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "dist", help="output folder (default: dist/)")
-    parser.add_argument("--python", nargs="+", default=["3.11", "3.13"],
-                        help="Python versions to bundle wheels for: 3.11 = Blender 4.2-5.0, 3.13 = 5.1+")
+    parser.add_argument("--platform", nargs="+", choices=sorted(PLATFORM_TAGS), default=list(PLATFORM_TAGS),
+                        help="the platforms to build zips for (default: all three)")
     args = parser.parse_args()
-    print(build(args.out, args.python))
+    for path in build(args.out, args.platform):
+        print(f"{path}  {path.stat().st_size / 1e6:.0f} MB")
 
 
 if __name__ == "__main__":
