@@ -41,6 +41,10 @@ SUBJECT_HELP = (
 )
 
 
+MANNEQUIN_HELP = ("a new RAS rig comes with a mannequin mesh skinned to it, to see the motion in the viewport "
+                  "and in renders (default; --no-mannequin: bones only)")
+
+
 def _roi(text: str) -> RegionOfInterest:
     """'x0,y0,x1,y1' in pixels; an empty field means the frame's edge (e.g. ',470,,')."""
     fields = text.split(",")
@@ -124,6 +128,8 @@ def _parser() -> argparse.ArgumentParser:
     target.add_argument("--profile", default=None,
                         help=f"which bone is which: {', '.join(PROFILE_NAMES)} or a JSON bone map "
                              "(default: ras, or mixamo for bones named mixamorig:...)")
+    target.add_argument("--mannequin", action=argparse.BooleanOptionalAction, default=True,
+                        help=MANNEQUIN_HELP)
 
     track = commands.add_parser("track", parents=[detection, video_range], help="detect only: a video -> a landmark track (.npz)")
     track.add_argument("input", type=Path, help="a video file")
@@ -142,6 +148,7 @@ def _parser() -> argparse.ArgumentParser:
     rig = commands.add_parser("rig", help="write a .blend with the RAS rig (IK legs and arms, FK/IK switch)")
     rig.add_argument("--out", type=Path, required=True, help="the .blend to write")
     rig.add_argument("--track", type=Path, help="size the rig from the person in this track (default: a 1.75 m adult)")
+    rig.add_argument("--mannequin", action=argparse.BooleanOptionalAction, default=True, help=MANNEQUIN_HELP)
 
     people = commands.add_parser("people", parents=[detection, video_range],
                                  help="list the people in a video (ids for --subject) and who 'auto' takes")
@@ -328,6 +335,10 @@ def _bake(args: argparse.Namespace) -> None:
     track = _saved_track(args.input)
     cleaning = _checked_settings(args, track)
     profile = RetargetProfile.load(args.profile) if args.profile else None
+    if args.onto:
+        from .blender.bake import check_character
+
+        check_character(args.onto, args.armature, profile)
     if track is not None:
         track_path = args.input.absolute()
     else:
@@ -339,7 +350,7 @@ def _bake(args: argparse.Namespace) -> None:
     from .blender.bake import bake_to_files
 
     result = bake_to_files(track, blend, bvh, cleaning, args.onto, args.armature, profile, track_path,
-                           args.height_m, args.fov_deg, clip)
+                           args.height_m, args.fov_deg, clip, args.mannequin)
     print(f"baked frames {result.frame_start}-{result.frame_end} onto {result.rig_name} "
           f"as action {result.action_name!r}")
     for warning in result.warnings:
@@ -478,7 +489,7 @@ def _rig(args: argparse.Namespace) -> None:
         lengths = body_lengths_from_world(track.world_xyz_m[track.found])
     from .blender.bake import rig_to_file
 
-    print(f"rig: {rig_to_file(lengths, check_output_path(args.out, ('.blend',), '--out'))} (thigh {lengths.thigh_m:.3f} m, shin {lengths.shin_m:.3f} m)")
+    print(f"rig: {rig_to_file(lengths, check_output_path(args.out, ('.blend',), '--out'), args.mannequin)} (thigh {lengths.thigh_m:.3f} m, shin {lengths.shin_m:.3f} m)")
 
 
 def _cameras(_args: argparse.Namespace) -> None:

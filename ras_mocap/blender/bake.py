@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import bpy
@@ -21,7 +21,7 @@ from . import export, keys, rig as rig_module
 from .prefs import track_cache_dir
 
 __all__ = [
-    "BakeResult", "TRACK_PROPERTY", "FIRST_FRAME_PROPERTY", "FIT_PROPERTY", "bake_track", "bake_to_files", "rig_to_file",
+    "BakeResult", "TRACK_PROPERTY", "FIRST_FRAME_PROPERTY", "FIT_PROPERTY", "SETTINGS_PROPERTY", "bake_track", "bake_to_files", "rig_to_file",
     "TRACK_ABSOLUTE_PROPERTY", "store_track", "new_track_path", "record_track", "track_reference", "track_path_of", "scene_frames",
 ]
 
@@ -32,6 +32,8 @@ TRACK_ABSOLUTE_PROPERTY = "ras_mocap_track_absolute"
 FIRST_FRAME_PROPERTY = "ras_mocap_first_frame"
 """Custom property of a baked action: the scene frame of the track's first row."""
 FIT_PROPERTY = "ras_mocap_fit"
+SETTINGS_PROPERTY = "ras_mocap_settings"
+"""The take's settings on its action (JSON): the model, the subject and why, cleaning, body height, field of view."""
 """Custom property of a baked action: what the whole-clip fit found (JSON: camera, floor, cost)."""
 
 
@@ -56,6 +58,7 @@ def bake_track(
     fov_deg: float | None = None,
     clip: FittedClip | None = None,
     blend_path: Path | None = None,
+    mannequin: bool = True,
 ) -> BakeResult:
     """Clean the track, fit one body to the whole clip (core.pipeline; `body_height_m` and the
     camera's `fov_deg` if known; or take `clip`, the track fitted already off the main thread)
@@ -79,10 +82,9 @@ def bake_track(
     # everything that can fail on the user's rig (the profile, the solve) before any data changes
     users_rig = rig is not None
     if users_rig:
-        profile = profile or RetargetProfile.matching({bone.name for bone in rig.data.bones})
-        profile.check({bone.name for bone in rig.data.bones})
+        profile = rig_module.check_target(rig, profile)
     else:
-        rig = rig_module.add_ras_rig(context, rig_lengths(clip.body))
+        rig = rig_module.add_ras_rig(context, rig_lengths(clip.body), mannequin=mannequin)
     channels = rig_channels(clip, rig_module.rest_bones(rig, profile), profile)
     if users_rig:
         rig_module.prepare_for_keys(rig, profile)
@@ -97,8 +99,12 @@ def bake_track(
     frames = scene_frames(scene, track, scene.frame_start)
     action[FIRST_FRAME_PROPERTY] = float(frames[0])
     action[FIT_PROPERTY] = json.dumps(clip.body.meta)
+    action[SETTINGS_PROPERTY] = json.dumps({
+        "model": track.meta.get("model"), "subject_id": track.meta.get("subject_id"),
+        "subject_reason": track.meta.get("subject_reason"), "cleaning": asdict(cleaning),
+        "body_height_m": body_height_m, "fov_deg": fov_deg}, default=str)
     run_ends = np.cumsum([stop - start for start, stop in valid_runs(valid)]) - 1
-    keys.write_pose_channels(action, rig, frames[valid], channels.euler_rad, channels.location_m,
+    keys.write_pose_channels(action, rig, frames[valid], channels.euler_rad, rig_module.armature_units(rig, channels.location_m),
                              hold_keys=run_ends[:-1])
     first, last = int(np.floor(frames[0])), int(np.ceil(frames[-1]))
     scene.frame_start, scene.frame_end = first, last
@@ -193,6 +199,7 @@ def bake_to_files(
     body_height_m: float | None = None,
     fov_deg: float | None = None,
     clip: FittedClip | None = None,
+    mannequin: bool = True,
 ) -> BakeResult:
     """Headless bake, saved as `blend_path` (and BVH): onto a new RAS rig in an empty scene, or
     onto an armature of the .blend `onto` (the only one, or the one named `armature`); `clip`:
@@ -205,7 +212,7 @@ def bake_to_files(
         rig = _find_armature(armature, onto)
     context = bpy.context
     result = bake_track(context, track, rig, cleaning, profile, track_path=track_path, body_height_m=body_height_m,
-                        fov_deg=fov_deg, clip=clip, blend_path=blend_path)
+                        fov_deg=fov_deg, clip=clip, blend_path=blend_path, mannequin=mannequin)
     export.save_blend(blend_path)
     if bvh_path:
         export.export_bvh(context, bpy.data.objects[result.rig_name], bvh_path)
@@ -224,6 +231,13 @@ def _open_character(path: Path) -> None:
         raise InputError(f"Blender cannot open {path}: {exc}") from None
 
 
+def check_character(onto: Path, armature: str | None, profile: RetargetProfile | None) -> None:
+    """Open the --onto .blend and check its armature against the profile (rig.check_target), so
+    that a character the bake cannot key is refused before the detection."""
+    _open_character(Path(onto))
+    rig_module.check_target(_find_armature(armature, onto), profile)
+
+
 def _find_armature(name: str | None, blend_path: Path) -> bpy.types.Object:
     armatures = [ob for ob in bpy.data.objects if ob.type == "ARMATURE"]
     if name is not None:
@@ -237,8 +251,8 @@ def _find_armature(name: str | None, blend_path: Path) -> bpy.types.Object:
     return armatures[0]
 
 
-def rig_to_file(lengths: BodyLengths, blend_path: Path) -> Path:
-    """Headless Add RAS Rig: an empty scene with the rig sized by `lengths`, saved."""
+def rig_to_file(lengths: BodyLengths, blend_path: Path, mannequin: bool = True) -> Path:
+    """Headless Add RAS Rig: an empty scene with the rig sized by `lengths` (and its mannequin), saved."""
     bpy.ops.wm.read_factory_settings(use_empty=True)
-    rig_module.add_ras_rig(bpy.context, lengths)
+    rig_module.add_ras_rig(bpy.context, lengths, mannequin=mannequin)
     return export.save_blend(blend_path)

@@ -12,6 +12,7 @@ import bpy
 from ..capture.native_logs import native_logs_caught
 from ..core.errors import InputError, OutputError
 from ..core.outputs import atomic_output, disk_full
+from .mannequin import skinned_meshes
 
 __all__ = ["save_blend", "check_blend", "export_bvh", "export_fbx", "export_gltf", "export_animation", "EXPORT_FORMATS"]
 
@@ -63,19 +64,23 @@ def export_bvh(context: bpy.types.Context, rig: bpy.types.Object, path: str | Pa
 
 @contextmanager
 def _only_selected(context: bpy.types.Context, rig: bpy.types.Object):
-    """The rig alone selected and active while an exporter runs (they export the selection);
-    the user's selection is restored afterwards."""
+    """The rig and the meshes skinned to it (a mannequin, a character) alone selected, the rig
+    active, while an exporter runs (they export the selection); the user's selection is restored
+    afterwards."""
     view_layer = context.view_layer
     selected = [ob for ob in view_layer.objects if ob.select_get()]
     active = view_layer.objects.active
+    exported = [rig, *(ob for ob in skinned_meshes(rig) if ob.name in view_layer.objects)]
     for ob in selected:
         ob.select_set(False)
-    rig.select_set(True)
+    for ob in exported:
+        ob.select_set(True)
     view_layer.objects.active = rig
     try:
         yield
     finally:
-        rig.select_set(False)
+        for ob in exported:
+            ob.select_set(False)
         for ob in selected:
             ob.select_set(True)
         view_layer.objects.active = active
@@ -101,11 +106,12 @@ def _exporter(kind: str, path: Path):
 
 
 def export_fbx(context: bpy.types.Context, rig: bpy.types.Object, path: str | Path) -> Path:
-    """The rig and its current action as FBX (baked per frame, no leaf bones, no NLA or other actions)."""
+    """The rig, its skinned meshes and its current action as FBX (baked per frame, no leaf bones,
+    no NLA or other actions)."""
     path = Path(path).absolute()
     with atomic_output(path) as temporary, _exporter("FBX", path), _only_selected(context, rig):
         result = bpy.ops.export_scene.fbx(
-            filepath=str(temporary), check_existing=False, use_selection=True, object_types={"ARMATURE"},
+            filepath=str(temporary), check_existing=False, use_selection=True, object_types={"ARMATURE", "MESH"},
             add_leaf_bones=False, bake_anim=True, bake_anim_use_all_actions=False,
             bake_anim_use_nla_strips=False, bake_anim_simplify_factor=0.0,
         )
@@ -114,7 +120,7 @@ def export_fbx(context: bpy.types.Context, rig: bpy.types.Object, path: str | Pa
 
 
 def export_gltf(context: bpy.types.Context, rig: bpy.types.Object, path: str | Path) -> Path:
-    """The rig and its current action as binary glTF (.glb), sampled at every frame."""
+    """The rig, its skinned meshes and its current action as binary glTF (.glb), sampled at every frame."""
     path = Path(path).absolute()
     with atomic_output(path) as temporary, _exporter("glTF", path), _only_selected(context, rig):
         result = bpy.ops.export_scene.gltf(

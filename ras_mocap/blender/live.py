@@ -60,12 +60,13 @@ class LiveSession:
         show_preview: bool = True,
         fit_options: dict | None = None,
     ):
-        profile = profile or RetargetProfile.matching({bone.name for bone in rig.data.bones})
+        profile = rig_module.check_target(rig, profile)
         rig_module.prepare_for_keys(rig, profile)
         self.rig_name, self.worker, self.profile, self.cleaning = rig.name, worker, profile, cleaning
         self.show_preview = show_preview
         self.fit_options = fit_options or {}  # bake_track's body_height_m and fov_deg for a recorded take
         self._solver = LiveSolver(RigSetup.of(rig_module.rest_bones(rig, profile), profile), worker.image_size_px)
+        self._metres_per_unit = rig_module.armature_scale(rig)[1]  # the solve is in metres (rest_bones)
         self._filter = OneEuroFilter(smoothing.min_cutoff_hz, smoothing.beta)
         worker.on_frame = self._solve  # from now on; frames solved before are skipped
         self._recorder: TrackRecorder | None = None
@@ -171,7 +172,7 @@ class LiveSession:
         for name, euler in channels.euler_rad.items():
             bones[name].rotation_euler = euler[0]
         for name, location in channels.location_m.items():
-            bones[name].location = location[0]
+            bones[name].location = location[0] / self._metres_per_unit
         self.frames_posed += 1
 
     @property

@@ -6,6 +6,7 @@ from pathlib import Path
 import bpy
 
 from .people import subject_choice, subject_items
+from ..capture.models import MODEL_VARIANTS
 from ..core.errors import InputError
 
 __all__ = ["RASMOCAP_PG_settings", "tracking_settings", "cleaning_settings", "fit_options", "retarget_profile"]
@@ -47,6 +48,14 @@ def _follow_live_person(settings, _context) -> None:
 
 
 class RASMOCAP_PG_settings(bpy.types.PropertyGroup):
+    """What belongs to a take, saved in the .blend (and recorded on each baked action); the
+    preferences hold only per-user things (the model file, the cache folder, the camera)."""
+
+    model_variant: bpy.props.EnumProperty(
+        name="Model", items=[(v, v.title(), f"BlazePose {v}") for v in MODEL_VARIANTS], default="full",
+        description="BlazePose network: Lite is fastest, Heavy most accurate, Full between (Download Model in the "
+                    "preferences fetches it; a Model File there wins over this choice)",
+    )
     source: bpy.props.EnumProperty(name="Source", items=_SOURCE_ITEMS, default="VIDEO")
     camera_size: bpy.props.EnumProperty(name="Resolution", items=_CAMERA_SIZES, default="1280x720",
                                         description="Resolution asked of the camera (it may give another)")
@@ -96,6 +105,11 @@ class RASMOCAP_PG_settings(bpy.types.PropertyGroup):
     target_rig: bpy.props.PointerProperty(
         name="Target", type=bpy.types.Object, poll=_is_armature,
         description="Armature to key; empty = a new RAS rig sized from the person",
+    )
+    mannequin: bpy.props.BoolProperty(
+        name="Mannequin", default=True,
+        description="A new RAS rig (Add RAS Rig, or a bake or capture with no target) comes with a mannequin mesh "
+                    "skinned to it, to see the motion in the viewport and in renders",
     )
     profile: bpy.props.EnumProperty(name="Profile", items=_PROFILE_ITEMS, default="AUTO",
                                     description="Which bone of the target is which body part")

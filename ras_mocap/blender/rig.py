@@ -1,16 +1,20 @@
 """Generate the RAS rig: a human armature with IK legs and arms and an FK/IK switch."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import bpy
 import numpy as np
 
 from ..core.rig_spec import RAS_BONES, BodyLengths, rest_pose
 from ..core.armature import RestBone
 from ..core.ik_targets import POLE_ANGLE_RAD, RAS_IK_CHAINS
-from ..core.retarget import RetargetProfile
+from ..core.retarget import RetargetProfile, rest_joints
 from ..core.errors import InputError
+from .mannequin import add_mannequin
 
-__all__ = ["add_ras_rig", "rest_bones", "prepare_for_keys", "IK_PROPERTIES"]
+__all__ = ["add_ras_rig", "armature_rest_bones", "rest_bones", "armature_units", "check_target", "prepare_for_keys",
+           "IK_PROPERTIES"]
 
 IK_PROPERTIES = {"ik_legs": "legs", "ik_arms": "arms"}
 """Custom properties on the rig object: 0 = FK (baked rotations), 1 = IK targets drive the limb."""
@@ -26,8 +30,10 @@ def _drive_by_property(owner, path: str, rig: bpy.types.Object, prop: str) -> No
     var.targets[0].data_path = f'["{prop}"]'
 
 
-def add_ras_rig(context: bpy.types.Context, lengths: BodyLengths | None = None, name: str = "RAS_Rig") -> bpy.types.Object:
-    """Create the RAS rig in the active collection, sized by `lengths`, and make it active."""
+def add_ras_rig(context: bpy.types.Context, lengths: BodyLengths | None = None, name: str = "RAS_Rig",
+                mannequin: bool = False) -> bpy.types.Object:
+    """Create the RAS rig in the active collection, sized by `lengths`, and make it active; with
+    `mannequin`, a mannequin mesh skinned to it (core.mannequin)."""
     lengths = lengths or BodyLengths()
     joints = rest_pose(lengths)
     data = bpy.data.armatures.new(name)
@@ -72,6 +78,8 @@ def add_ras_rig(context: bpy.types.Context, lengths: BodyLengths | None = None, 
         ik.pole_angle = POLE_ANGLE_RAD
         ik.chain_count = 2
         _drive_by_property(ik, "influence", rig, chain.switch)
+    if mannequin:
+        add_mannequin(context, rig, armature_rest_bones(rig), RetargetProfile.load("ras"))
     return rig
 
 
@@ -102,9 +110,9 @@ def keyed_modes(rig: bpy.types.Object, profile: RetargetProfile | None) -> dict[
     return modes
 
 
-def rest_bones(rig: bpy.types.Object, profile: RetargetProfile | None = None) -> list[RestBone]:
-    """The armature's bones at rest, parents before children, for the solver; their rotation
-    modes as keyed through `profile` (see keyed_modes), so the solve needs no change to the rig."""
+def armature_rest_bones(rig: bpy.types.Object, profile: RetargetProfile | None = None) -> list[RestBone]:
+    """The armature's bones at rest in its own space and units (bone.matrix_local), parents
+    before children; their rotation modes as keyed through `profile` (see keyed_modes)."""
     modes = keyed_modes(rig, profile)
     return [
         RestBone(
@@ -117,6 +125,54 @@ def rest_bones(rig: bpy.types.Object, profile: RetargetProfile | None = None) ->
         )
         for bone in _parents_first(rig.data.bones)
     ]
+
+
+def armature_scale(rig: bpy.types.Object) -> tuple[np.ndarray, float]:
+    """The rig object's world rotation and its uniform scale (metres per armature unit):
+    a character imported from FBX keeps Y-up bones under a 90 degree turn and a 0.01 scale.
+    InputError for a mirrored, sheared or unevenly scaled object, which no rotation keys follow."""
+    linear = np.array(rig.matrix_world.to_3x3())
+    scales = np.linalg.norm(linear, axis=0)
+    rotation = linear / scales
+    if np.linalg.det(linear) <= 0 or np.ptp(scales) > 0.01 * scales.max() or not np.allclose(
+            rotation.T @ rotation, np.eye(3), atol=1e-4):
+        raise InputError(f"the rig {rig.name} is mirrored or scaled unevenly (scale {', '.join(f'{v:g}' for v in scales)}): "
+                         "bone rotations cannot follow a body through it; apply the scale (Ctrl A) or make it uniform")
+    return rotation, float(scales.mean())
+
+
+def rest_bones(rig: bpy.types.Object, profile: RetargetProfile | None = None) -> list[RestBone]:
+    """The bones as the solver takes them: at rest, turned and scaled as the object is, in
+    metres, about the object's origin (the solver's targets are in the world, z up). Bone-local
+    rotations are the same in either frame; pose locations are divided by the scale when keyed
+    (armature_units)."""
+    rotation, scale = armature_scale(rig)
+    return [replace(bone, matrix=rotation @ bone.matrix, head_m=scale * rotation @ bone.head_m,
+                    length_m=scale * bone.length_m) for bone in armature_rest_bones(rig, profile)]
+
+
+def armature_units(rig: bpy.types.Object, location_m: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Pose-bone locations solved in metres (rest_bones) in the rig's own units."""
+    _rotation, scale = armature_scale(rig)
+    return {name: values / scale for name, values in location_m.items()}
+
+
+def check_target(rig: bpy.types.Object, profile: RetargetProfile | None) -> RetargetProfile:
+    """The profile that keys `rig` (the given one, else the bundled one whose bones it has),
+    checked before any detection: InputError naming the bones it lacks, or saying why its
+    transform or rest pose cannot be read (mirrored, left and right bones the wrong way round)."""
+    names = {bone.name for bone in rig.data.bones}
+    profile = profile or RetargetProfile.matching(names)
+    profile.check(names)
+    joints = rest_joints({bone.name: bone for bone in rest_bones(rig, profile)}, profile)
+    up = joints["neck_base"] - joints["mid_hip"]
+    left = joints["hip.L"] - joints["hip.R"]
+    toes = sum(joints[f"toe_tip.{s}"] - joints[f"ankle.{s}"] for s in ("L", "R"))
+    if np.dot(np.cross(left, up), toes) <= 0:
+        raise InputError(f"in the rig {rig.name}, the toes point backwards from the {profile.name} profile's "
+                         f"left and right ({profile.bones['thigh.L']} is on the body's right): the left and right "
+                         "bone names of the map are swapped, or the rig is mirrored")
+    return profile
 
 
 def _parents_first(bones) -> list:

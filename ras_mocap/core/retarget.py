@@ -82,21 +82,25 @@ class RetargetProfile:
 
     @classmethod
     def matching(cls, bone_names: set[str]) -> RetargetProfile:
-        """The bundled profile whose bones the rig has; InputError if none fits."""
-        for name in PROFILE_NAMES:
-            profile = cls.load(name)
-            try:
-                profile.check(bone_names)
-            except InputError:
-                continue
-            return profile
-        raise InputError(f"no bundled retarget profile ({', '.join(PROFILE_NAMES)}) fits this rig; "
-                         "write a JSON bone map for it (see ras_mocap/core/profiles/)")
+        """The bundled profile whose bones the rig has; InputError if none fits, naming the bones
+        the closest one lacks."""
+        profiles = [cls.load(name) for name in PROFILE_NAMES]
+        closest = min(profiles, key=lambda profile: len(profile.missing(bone_names)))
+        missing = closest.missing(bone_names)
+        if not missing:
+            return closest
+        raise InputError(f"no bundled retarget profile ({', '.join(PROFILE_NAMES)}) fits this rig: the closest, "
+                         f"{closest.name}, maps bones the rig has not: {', '.join(missing)}; rename them, or write a "
+                         "JSON bone map for the rig (see ras_mocap/core/profiles/)")
+
+    def missing(self, bone_names: set[str]) -> list[str]:
+        """The bones this profile needs that are not in `bone_names`."""
+        needed = {bone for part, bone in self.bones.items() if not part.startswith("toe.")} | {self.location_bone}
+        return sorted(needed - bone_names)
 
     def check(self, bone_names: set[str]) -> None:
         """Raise InputError naming the bones this profile needs and the rig lacks."""
-        needed = {bone for part, bone in self.bones.items() if not part.startswith("toe.")} | {self.location_bone}
-        missing = sorted(needed - bone_names)
+        missing = self.missing(bone_names)
         if missing:
             raise InputError(f"the rig has no bone {', '.join(missing)} that the {self.name} profile maps")
 

@@ -49,3 +49,21 @@ def add_mixamo_rig(context, lengths: BodyLengths, name: str = "Mixamo") -> bpy.t
     for pose_bone in rig.pose.bones:
         pose_bone.rotation_mode = "YXZ" if pose_bone.name.endswith(("Hips", "Spine", "Spine1", "Spine2", "Neck", "Head")) else "XYZ"
     return rig
+
+
+def as_imported_from_fbx(rig: bpy.types.Object) -> bpy.types.Object:
+    """The rig rebuilt as Blender's FBX importer leaves a Mixamo character: bone data Y-up in
+    centimetres, the object turned 90 degrees about X and scaled 0.01, so it looks the same."""
+    from mathutils import Matrix
+
+    to_fbx = Matrix.Scale(100.0, 4) @ Matrix.Rotation(-math.pi / 2, 4, "X")
+    bpy.context.view_layer.objects.active = rig
+    bpy.ops.object.mode_set(mode="EDIT")
+    for bone in rig.data.edit_bones:
+        bone.transform(to_fbx, scale=True, roll=True)
+    bpy.ops.object.mode_set(mode="OBJECT")
+    rig.rotation_mode = "XYZ"
+    rig.rotation_euler = (math.pi / 2, 0.0, 0.0)
+    rig.scale = (0.01, 0.01, 0.01)
+    bpy.context.view_layer.update()
+    return rig

@@ -7,7 +7,7 @@ from ..rig import add_ras_rig
 
 
 class RASMOCAP_OT_add_rig(bpy.types.Operator):
-    """Add the RAS human rig (IK legs and arms, FK/IK switch) at the world origin"""
+    """Add the RAS human rig (IK legs and arms, FK/IK switch) at the world origin, with a mannequin mesh if the panel's Mannequin is on"""
 
     bl_idname = "ras_mocap.add_rig"
     bl_label = "Add RAS Rig"
@@ -18,6 +18,6 @@ class RASMOCAP_OT_add_rig(bpy.types.Operator):
         return context.mode == "OBJECT"
 
     def execute(self, context):
-        rig = add_ras_rig(context)
-        self.report({"INFO"}, f"Added {rig.name}")
+        rig = add_ras_rig(context, mannequin=context.scene.ras_mocap.mannequin)
+        self.report({"INFO"}, f"Added {rig.name}" + (" with a mannequin" if context.scene.ras_mocap.mannequin else ""))
         return {"FINISHED"}

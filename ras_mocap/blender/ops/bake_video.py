@@ -15,6 +15,7 @@ from .. import people as people_module, running
 from ...core.pipeline import check_fit_options
 from ...capture.sources import VideoFileSource
 from ..bake import bake_track, store_track
+from ..rig import check_target
 from ..prefs import pose_model
 from ..props import cleaning_settings, fit_options, retarget_profile, tracking_settings
 from ..video_bake import VideoBake
@@ -47,6 +48,8 @@ class RASMOCAP_OT_bake_video(ModalJob, bpy.types.Operator):
         settings = context.scene.ras_mocap
         try:
             self._profile = retarget_profile(settings)  # a bad bone map fails before the long tracking
+            if settings.target_rig is not None:  # and so does a rig it cannot key
+                self._profile = check_target(settings.target_rig, self._profile)
             check_fit_options(**fit_options(settings))  # so does a height no person has
             video = Path(bpy.path.abspath(settings.video_path))
             end = settings.frame_end or None
@@ -59,6 +62,7 @@ class RASMOCAP_OT_bake_video(ModalJob, bpy.types.Operator):
             found = people_module.recall(self._people_key)
             if found is not None and found[0].persons:  # Find People ran on this video: the subject as chosen now
                 found = (found[0], *choose_subject(found[0], tracking.subject))
+            self._cleaning, self._fit_options = cleaning, fit_options(settings)  # as the job fits, for the action's record
             job = VideoBake(video, tracking, settings.frame_start, end, found, cleaning, fit_options(settings),
                             keep_track=lambda track: store_track(track, f"{video.stem}_mocap"))
             job.start()
@@ -75,8 +79,9 @@ class RASMOCAP_OT_bake_video(ModalJob, bpy.types.Operator):
             track = job.track()
             clip = job.clip()
             _leave_edit_modes(context)
-            result = bake_track(context, track, settings.target_rig, profile=self._profile,
-                                previous_to_nla=settings.previous_to_nla, track_path=job.track_path, clip=clip)
+            result = bake_track(context, track, settings.target_rig, self._cleaning, self._profile,
+                                previous_to_nla=settings.previous_to_nla, track_path=job.track_path, clip=clip,
+                                mannequin=settings.mannequin, **self._fit_options)
         except _ERRORS as exc:
             kept = f"; the detected track is saved in {job.track_path}" if job.track_path else ""
             self.report({"ERROR"}, f"{exc}; nothing was keyed{kept}")

@@ -15,7 +15,7 @@ from .. import running
 from ..live import LiveSession, LiveSmoothing
 from ..prefs import pose_model, preferences
 from ..props import cleaning_settings, fit_options, retarget_profile, tracking_settings
-from ..rig import add_ras_rig
+from ..rig import add_ras_rig, check_target
 from ..ui.redraw import redraw_panels
 from .modal_job import ModalJob
 
@@ -40,12 +40,14 @@ def start_session(context: bpy.types.Context) -> LiveSession:
     (a new RAS rig if none is chosen)."""
     settings, prefs = context.scene.ras_mocap, preferences(context)
     profile = retarget_profile(settings)
+    if settings.target_rig is not None:  # a rig it cannot key is refused before the camera opens
+        profile = check_target(settings.target_rig, profile)
     check_fit_options(**fit_options(settings))  # the take is fitted when it is keyed
     worker = CaptureWorker(_open_source(context), tracking_settings(settings, pose_model(context)),
                            preview_width_px=PREVIEW_WIDTH_PX)
     worker.start()
     try:
-        rig = settings.target_rig or add_ras_rig(context)
+        rig = settings.target_rig or add_ras_rig(context, mannequin=settings.mannequin)
         smoothing = LiveSmoothing(prefs.live_min_cutoff_hz, prefs.live_beta) if prefs else LiveSmoothing()
         session = LiveSession(rig, worker, profile, smoothing, cleaning_settings(settings), fit_options=fit_options(settings))
     except BaseException:

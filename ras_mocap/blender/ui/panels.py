@@ -56,8 +56,7 @@ class RASMOCAP_PT_source(_SubPanel, bpy.types.Panel):
             row = layout.row(align=True)
             row.prop(settings, "frame_start")
             row.prop(settings, "frame_end")
-        if prefs:
-            layout.prop(prefs, "model_variant")
+        layout.prop(settings, "model_variant")
         subject = layout.column(heading="Subject")
         row = subject.row(align=True)
         row.prop(settings, "subject")
@@ -80,7 +79,9 @@ class RASMOCAP_PT_rig(_SubPanel, bpy.types.Panel):
     def draw(self, context):
         layout = self.layout
         settings = context.scene.ras_mocap
-        layout.operator("ras_mocap.add_rig", icon="ADD")
+        row = layout.row(align=True)
+        row.operator("ras_mocap.add_rig", icon="ADD")
+        row.prop(settings, "mannequin")
         layout.prop(settings, "target_rig")
         rig = settings.target_rig
         if rig is None:
@@ -88,7 +89,9 @@ class RASMOCAP_PT_rig(_SubPanel, bpy.types.Panel):
             return
         layout.prop(settings, "profile")
         if settings.profile == "CUSTOM":
-            layout.prop(settings, "profile_path")
+            row = layout.row(align=True)
+            row.prop(settings, "profile_path")
+            row.operator("ras_mocap.choose_bone_map", text="", icon="FILEBROWSER")
         if "ik_legs" in rig:  # the RAS rig's FK/IK switch (0 = FK keys, 1 = IK targets)
             row = layout.row(align=True)
             row.prop(rig, '["ik_legs"]', text="IK Legs", slider=True)
@@ -187,8 +190,8 @@ class RASMOCAP_PT_export(_SubPanel, bpy.types.Panel):
 
     def draw(self, context):
         row = self.layout.row(align=True)
-        for file_format, text in (("BVH", "BVH"), ("FBX", "FBX"), ("GLTF", "glTF")):
-            row.operator("ras_mocap.export_animation", text=text).file_format = file_format
+        for operator, text in (("ras_mocap.export_bvh", "BVH"), ("ras_mocap.export_fbx", "FBX"), ("ras_mocap.export_gltf", "glTF")):
+            row.operator(operator, text=text)
 
 
 panels = (RASMOCAP_PT_main, RASMOCAP_PT_source, RASMOCAP_PT_rig, RASMOCAP_PT_live, RASMOCAP_PT_bake,
