@@ -9,7 +9,8 @@ from . import people, running
 from .ops.add_rig import RASMOCAP_OT_add_rig
 from .ops.bake_video import RASMOCAP_OT_bake_video
 from .ops.download_model import RASMOCAP_OT_download_model
-from .ops.export_animation import RASMOCAP_OT_export_animation
+from .ops.choose_file import RASMOCAP_OT_choose_bone_map, RASMOCAP_OT_choose_model_file
+from .ops.export_animation import EXPORT_OPERATORS
 from .ops.find_people import RASMOCAP_OT_find_people
 from .ops.gait_analysis import RASMOCAP_OT_gait_analysis
 from .ops.live_capture import RASMOCAP_OT_find_cameras, RASMOCAP_OT_start_capture, RASMOCAP_OT_stop_capture
@@ -28,7 +29,9 @@ classes = (
     RASMOCAP_OT_stop_capture,
     RASMOCAP_OT_find_cameras,
     RASMOCAP_OT_download_model,
-    RASMOCAP_OT_export_animation,
+    *EXPORT_OPERATORS,
+    RASMOCAP_OT_choose_bone_map,
+    RASMOCAP_OT_choose_model_file,
     RASMOCAP_OT_gait_analysis,
     *panels,
 )

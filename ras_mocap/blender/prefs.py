@@ -7,7 +7,7 @@ from pathlib import Path
 
 import bpy
 
-from ..capture.models import MODEL_ENV_VAR, MODEL_VARIANTS, cached_model_path, default_cache_dir, official_url, resolve_model
+from ..capture.models import MODEL_ENV_VAR, cached_model_path, default_cache_dir, official_url, resolve_model
 from ..capture.native_logs import show_native_logs
 
 __all__ = ["ADDON_ID", "RASMOCAP_AP_preferences", "preferences", "model_cache_dir", "track_cache_dir", "pose_model",
@@ -19,16 +19,11 @@ ADDON_ID = __package__.rpartition(".")[0]  # the package Blender enabled: ras_mo
 class RASMOCAP_AP_preferences(bpy.types.AddonPreferences):
     bl_idname = ADDON_ID
 
-    model_variant: bpy.props.EnumProperty(
-        name="Model",
-        items=[(v, v.title(), f"BlazePose {v}") for v in MODEL_VARIANTS],
-        default="full",
-        description="BlazePose network: lite is fastest, heavy most accurate",
-    )
     model_path: bpy.props.StringProperty(
-        name="Model file",
+        name="Model File",
         subtype="FILE_PATH",
-        description="A PoseLandmarker .task file to use instead of the downloaded one",
+        description="A PoseLandmarker .task file of your own, used for every take instead of the downloaded "
+                    "model the panel's Model names; empty = the downloaded one",
     )
 
     cache_dir: bpy.props.StringProperty(
@@ -56,12 +51,13 @@ class RASMOCAP_AP_preferences(bpy.types.AddonPreferences):
 
     def draw(self, context):
         layout = self.layout
-        layout.prop(self, "model_variant")
-        layout.prop(self, "model_path")
+        row = layout.row(align=True)
+        row.prop(self, "model_path")
+        row.operator("ras_mocap.choose_model_file", text="", icon="FILEBROWSER")
         layout.prop(self, "cache_dir")
         row = layout.row()
         row.operator("ras_mocap.download_model", icon="IMPORT")
-        row.label(text=f"in {model_cache_dir(create=False)}")
+        row.label(text=f"the panel's Model ({context.scene.ras_mocap.model_variant}), into {model_cache_dir(create=False)}")
         layout.prop(self, "default_camera")
         layout.prop(self, "live_min_cutoff_hz")
         layout.prop(self, "live_beta")
@@ -103,12 +99,11 @@ def pose_model(context: bpy.types.Context) -> Path:
     (never downloads here: that is the Download Model button's job). Raises ModelError."""
     prefs = preferences(context)
     explicit = (prefs.model_path if prefs else None) or os.environ.get(MODEL_ENV_VAR)
-    return resolve_model(prefs.model_variant if prefs else "full", explicit, cache_dir=model_cache_dir(),
+    return resolve_model(context.scene.ras_mocap.model_variant, explicit, cache_dir=model_cache_dir(),
                          allow_download=False)
 
 
 def model_download(context: bpy.types.Context) -> tuple[str, Path]:
-    """(URL, destination) of the chosen model variant's official download."""
-    prefs = preferences(context)
-    variant = prefs.model_variant if prefs else "full"
+    """(URL, destination) of the official download of the model variant the scene's take uses."""
+    variant = context.scene.ras_mocap.model_variant
     return official_url(variant), cached_model_path(variant, model_cache_dir())

@@ -14,7 +14,8 @@ def test_register_unregister_twice_leaves_nothing_behind():
         for panel in ("main", "source", "rig", "live", "bake", "gait", "export"):
             assert getattr(bpy.types, f"RASMOCAP_PT_{panel}").bl_category == "RAS Mocap"
         for op in ("bake_video", "find_people", "add_rig", "start_capture", "stop_capture", "find_cameras",
-                   "download_model", "export_animation", "gait_analysis"):
+                   "download_model", "export_bvh", "export_fbx", "export_gltf", "gait_analysis",
+                   "choose_bone_map", "choose_model_file"):
             assert hasattr(bpy.ops.ras_mocap, op), op
         assert hasattr(bpy.types.Scene, "ras_mocap")
         ras_mocap.unregister()
