@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 from mathutils import Matrix, Vector
 
+from ras_mocap.blender import compat
 from ras_mocap.blender.mannequin import add_mannequin, skinned_meshes
 from ras_mocap.blender.rig import rest_bones
 from ras_mocap.core.retarget import RetargetProfile
@@ -25,10 +26,12 @@ WIDTH_PX = 2000
 ROW_HEIGHT_PX = 300
 
 
-def _strobe_frames(scene: bpy.types.Scene, count: int) -> list[int]:
-    """`count` scene frames spread over the take, its first and last tenth left out."""
-    span = scene.frame_end - scene.frame_start
-    return [round(scene.frame_start + span * (0.1 + 0.8 * i / (count - 1))) for i in range(count)]
+def _strobe_frames(rig: bpy.types.Object, count: int) -> list[int]:
+    """`count` of the frames the bake keyed (where the person was seen), spread over the take,
+    its first and last tenth left out."""
+    curves = compat.action_fcurves(rig.animation_data.action, rig)
+    keyed = sorted({round(key.co[0]) for curve in curves for key in curve.keyframe_points})
+    return [keyed[round((len(keyed) - 1) * (0.1 + 0.8 * i / (count - 1)))] for i in range(count)]
 
 
 def _frozen_copies(scene: bpy.types.Scene, body: bpy.types.Object, frames: list[int]) -> list[bpy.types.Object]:
@@ -62,7 +65,7 @@ def _stage(scene: bpy.types.Scene, copies: list[bpy.types.Object], aspect: float
     along = np.abs((points[:, :2] - np.array(middle[:2])) @ walk).max() * 2
     height = points[:, 2].max() - points[:, 2].min()
     camera.data.ortho_scale = 1.08 * max(along, height * aspect)
-    camera.matrix_world = Matrix.Translation(middle - 20 * look) @ look.to_track_quat("-Z", "Z").to_matrix().to_4x4()
+    camera.matrix_world = Matrix.Translation(middle - 20 * look) @ look.to_track_quat("-Z", "Y").to_matrix().to_4x4()
     camera.data.clip_end = 100.0
     scene.collection.objects.link(camera)
     scene.camera = camera
@@ -114,15 +117,16 @@ def main(blend: Path, video: Path, out: Path) -> None:
     (rig,) = [ob for ob in scene.objects if ob.type == "ARMATURE"]
     bodies = skinned_meshes(rig)
     body = bodies[0] if bodies else add_mannequin(bpy.context, rig, rest_bones(rig), RetargetProfile.load("ras"))
-    strobe = _strobe_frames(scene, STROBE_POSES)
-    video_row = _video_row(video, _strobe_frames(scene, VIDEO_FRAMES), WIDTH_PX)
+    strobe = _strobe_frames(rig, STROBE_POSES)
+    video_frames = _strobe_frames(rig, VIDEO_FRAMES)
+    video_row = _video_row(video, video_frames, WIDTH_PX)
     copies = _frozen_copies(scene, body, strobe)
     aspect = WIDTH_PX / (2 * ROW_HEIGHT_PX)
     _stage(scene, copies, aspect)
     with tempfile.TemporaryDirectory() as folder:
         render = _render(scene, WIDTH_PX, 2 * ROW_HEIGHT_PX, Path(folder) / "render.png")
     picture = np.concatenate([
-        _label(video_row, f"the video (frames {', '.join(str(f - 1) for f in _strobe_frames(scene, VIDEO_FRAMES))})"),
+        _label(video_row, f"the video (frames {', '.join(str(f - 1) for f in video_frames)})"),
         _label(render, f"the bake in Blender: the mannequin at frames {', '.join(str(f - 1) for f in strobe)} (Workbench render)"),
     ])
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -190,3 +190,39 @@ def test_download_model_needs_online_access_and_fetches_a_checked_bundle(tmp_pat
         system.use_online_access = False
         server.shutdown()
         thread.join()
+
+
+def test_a_take_records_its_settings_on_its_action(addon):
+    import json
+
+    from ras_mocap.blender.bake import SETTINGS_PROPERTY
+
+    _set_video(addon)
+    addon.cutoff_hz, addon.fix_swaps, addon.body_height_m = 4.0, False, 1.7
+    assert bpy.ops.ras_mocap.bake_video() == {"FINISHED"}
+    recorded = json.loads(bpy.context.active_object.animation_data.action[SETTINGS_PROPERTY])
+    assert recorded["model"] == "pose_landmarker_lite.task"
+    assert recorded["cleaning"]["cutoff_hz"] == 4.0 and recorded["cleaning"]["fix_swaps"] is False
+    assert recorded["body_height_m"] == pytest.approx(1.7) and recorded["fov_deg"] is None
+
+
+def test_the_file_pickers_take_only_what_they_can_read(addon, tmp_path):
+    bad_map, good_map = tmp_path / "bad.json", tmp_path / "mine.json"
+    bad_map.write_text('{"bones": {"pelvis": "hips"}}')
+    good_map.write_text((REPO / "ras_mocap" / "core" / "profiles" / "mixamo.json").read_text())
+    with pytest.raises(RuntimeError, match="maps no bone to"):
+        bpy.ops.ras_mocap.choose_bone_map(filepath=str(bad_map))
+    assert addon.profile == "AUTO" and addon.profile_path == ""
+    assert bpy.ops.ras_mocap.choose_bone_map(filepath=str(good_map)) == {"FINISHED"}
+    assert (addon.profile, addon.profile_path) == ("CUSTOM", str(good_map))
+    # (the model picker writes the add-on's preferences, which a module registration has not: it is off)
+    assert not bpy.ops.ras_mocap.choose_model_file.poll()
+
+
+def test_the_exports_use_blenders_file_browser_helper():
+    from bpy_extras.io_utils import ExportHelper
+
+    from ras_mocap.blender.ops.export_animation import EXPORT_OPERATORS
+
+    assert [op.filename_ext for op in EXPORT_OPERATORS] == [".bvh", ".fbx", ".glb"]
+    assert all(issubclass(op, ExportHelper) for op in EXPORT_OPERATORS)
