@@ -30,34 +30,21 @@ class _ExportAnimation(ExportHelper):
         return {"FINISHED"}
 
 
-class RASMOCAP_OT_export_bvh(_ExportAnimation, bpy.types.Operator):
-    """Export the active armature's action as BVH (skeleton and motion, the scene's frame range and fps)"""
-
-    bl_idname = "ras_mocap.export_bvh"
-    bl_label = "Export BVH"
-    file_format = "BVH"
-    filename_ext = EXPORT_FORMATS["BVH"][0]
-    filter_glob: bpy.props.StringProperty(default="*.bvh", options={"HIDDEN"})
-
-
-class RASMOCAP_OT_export_fbx(_ExportAnimation, bpy.types.Operator):
-    """Export the active armature, the meshes skinned to it and its action as FBX (baked per frame, no leaf bones)"""
-
-    bl_idname = "ras_mocap.export_fbx"
-    bl_label = "Export FBX"
-    file_format = "FBX"
-    filename_ext = EXPORT_FORMATS["FBX"][0]
-    filter_glob: bpy.props.StringProperty(default="*.fbx", options={"HIDDEN"})
+def _export_operator(file_format: str, label: str, description: str) -> type:
+    """The export operator of one format: its id, file extension and file-browser filter."""
+    extension = EXPORT_FORMATS[file_format][0]
+    return type(f"RASMOCAP_OT_export_{file_format.lower()}", (_ExportAnimation, bpy.types.Operator), {
+        "__doc__": description, "bl_idname": f"ras_mocap.export_{file_format.lower()}", "bl_label": f"Export {label}",
+        "file_format": file_format, "filename_ext": extension,
+        "__annotations__": {"filter_glob": bpy.props.StringProperty(default=f"*{extension}", options={"HIDDEN"})},
+    })
 
 
-class RASMOCAP_OT_export_gltf(_ExportAnimation, bpy.types.Operator):
-    """Export the active armature, the meshes skinned to it and its action as binary glTF (.glb)"""
-
-    bl_idname = "ras_mocap.export_gltf"
-    bl_label = "Export glTF"
-    file_format = "GLTF"
-    filename_ext = EXPORT_FORMATS["GLTF"][0]
-    filter_glob: bpy.props.StringProperty(default="*.glb", options={"HIDDEN"})
-
-
-EXPORT_OPERATORS = (RASMOCAP_OT_export_bvh, RASMOCAP_OT_export_fbx, RASMOCAP_OT_export_gltf)
+EXPORT_OPERATORS = (
+    _export_operator("BVH", "BVH", "Export the active armature's action as BVH (skeleton and motion, the scene's "
+                                   "frame range and fps)"),
+    _export_operator("FBX", "FBX", "Export the active armature, the meshes skinned to it and its action as FBX "
+                                   "(baked per frame, no leaf bones)"),
+    _export_operator("GLTF", "glTF", "Export the active armature, the meshes skinned to it and its action as "
+                                     "binary glTF (.glb)"),
+)
