@@ -27,7 +27,7 @@ class RASMOCAP_AP_preferences(bpy.types.AddonPreferences):
     )
 
     cache_dir: bpy.props.StringProperty(
-        name="Model cache",
+        name="Cache Folder",
         subtype="DIR_PATH",
         description="Folder for downloaded models (and, in tracks/, the tracks of takes baked into an unsaved "
                     "file); empty = the extension's own user folder",
@@ -35,7 +35,7 @@ class RASMOCAP_AP_preferences(bpy.types.AddonPreferences):
     default_camera: bpy.props.IntProperty(name="Camera", min=0, max=16, default=0,
                                           description="Camera device index for live capture (0 = the first)")
     live_min_cutoff_hz: bpy.props.FloatProperty(
-        name="Live Smoothing", min=0.05, max=30.0, default=1.5,
+        name="Live Smoothing (Hz)", min=0.05, max=30.0, default=1.5,
         description="One Euro filter cutoff at rest (Hz): lower = steadier, more lag",
     )
     live_beta: bpy.props.FloatProperty(

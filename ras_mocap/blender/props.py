@@ -56,9 +56,11 @@ class RASMOCAP_PG_settings(bpy.types.PropertyGroup):
         description="BlazePose network: Lite is fastest, Heavy most accurate, Full between (Download Model in the "
                     "preferences fetches it; a Model File there wins over this choice)",
     )
-    source: bpy.props.EnumProperty(name="Source", items=_SOURCE_ITEMS, default="VIDEO")
+    source: bpy.props.EnumProperty(name="Source", items=_SOURCE_ITEMS, default="VIDEO",
+                                   description="Where the motion comes from: a video file to bake, a live camera, "
+                                               "or a video played at its frame rate as if it were a camera")
     camera_size: bpy.props.EnumProperty(name="Resolution", items=_CAMERA_SIZES, default="1280x720",
-                                        description="Resolution asked of the camera (it may give another)")
+                                        description="Image size in pixels asked of the camera (it may give another)")
     mirror: bpy.props.BoolProperty(name="Mirror", default=False,
                                    description="Flip the camera image left-right, like a mirror")
     record: bpy.props.BoolProperty(
@@ -100,7 +102,7 @@ class RASMOCAP_PG_settings(bpy.types.PropertyGroup):
         name="Region", size=4, min=0, default=(0, 0, 0, 0),
         description="Pixel rectangle x0, y0, x1, y1 around the subject the detector looks at; 0 for x1 / y1 = the frame's edge",
     )
-    cutoff_hz: bpy.props.FloatProperty(name="Smoothing Cutoff", min=0.0, max=30.0, default=6.0,
+    cutoff_hz: bpy.props.FloatProperty(name="Smoothing Cutoff (Hz)", min=0.0, max=30.0, default=6.0,
                                        description="Zero-lag low-pass cutoff in Hz (6 Hz suits walking; 0 = off)")
     target_rig: bpy.props.PointerProperty(
         name="Target", type=bpy.types.Object, poll=_is_armature,
@@ -114,9 +116,9 @@ class RASMOCAP_PG_settings(bpy.types.PropertyGroup):
     profile: bpy.props.EnumProperty(name="Profile", items=_PROFILE_ITEMS, default="AUTO",
                                     description="Which bone of the target is which body part")
     profile_path: bpy.props.StringProperty(name="Bone Map", subtype="FILE_PATH",
-                                           description="JSON bone map for the Custom Map profile")
+                                           description="The Custom Map profile's JSON file of body part -> bone name (the format: ras_mocap/core/profiles/)")
     fix_swaps: bpy.props.BoolProperty(name="Fix Left/Right Swaps", default=True,
-                                      description="Undo frames where BlazePose swapped the left and right leg")
+                                      description="Undo frames where BlazePose swapped left and right (of the whole body, then of the legs)")
 
 
 def tracking_settings(settings: RASMOCAP_PG_settings, model_path: Path):

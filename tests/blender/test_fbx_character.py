@@ -3,11 +3,14 @@ degree turn and a 0.01 scale) bakes upright and within the noise-free truth boun
 retargeting cannot key is refused before any detection."""
 from __future__ import annotations
 
+import time
+
 import bpy
 import numpy as np
 import pytest
 
 from ras_mocap.blender.bake import bake_track
+from ras_mocap.blender.export import export_fbx
 from ras_mocap.blender.mannequin import add_mannequin, skinned_meshes
 from ras_mocap.blender.pose_sampling import bone_segments_world
 from ras_mocap.blender.rig import armature_rest_bones
@@ -71,6 +74,17 @@ def test_a_character_imported_from_fbx_bakes_upright_within_the_truth_bounds(noi
     top_m = max((body.matrix_world @ v.co).z for v in
                 body.evaluated_get(bpy.context.evaluated_depsgraph_get()).to_mesh().vertices)
     assert 1.4 < top_m < 2.0  # the mannequin stands with it
+    # exported as FBX and read back, it still walks upright
+    middle = frames[len(frames) // 2]
+    fbx = export_fbx(bpy.context, rig, tmp_path / "baked.fbx")
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    assert bpy.ops.import_scene.fbx(filepath=str(fbx)) == {"FINISHED"}
+    (imported,) = [ob for ob in bpy.data.objects if ob.type == "ARMATURE"]
+    bpy.context.scene.frame_set(middle)
+    world = imported.matrix_world
+    head_z = (world @ imported.pose.bones["mixamorig:Head"].head).z
+    hips_z = (world @ imported.pose.bones["mixamorig:Hips"].head).z
+    assert head_z - hips_z == pytest.approx(by_part["head"][0][len(frames) // 2, 2] - hips[len(frames) // 2, 2], abs=0.02)
 
 
 def _save_character(path, damage) -> None:
@@ -103,3 +117,31 @@ def test_a_rig_that_cannot_be_keyed_is_refused_before_the_detection(tmp_path, da
     assert_one_error(run, says)
     assert "frame" not in run.stdout and not (tmp_path / "out.npz").exists()  # no detection ran
     assert leftovers(tmp_path) == []
+
+
+def test_live_capture_moves_a_character_imported_from_fbx_upright():
+    from ras_mocap.blender.live import LiveSession
+    from ras_mocap.capture.sources import ReplaySource
+    from ras_mocap.capture.tracking import TrackingSettings
+    from ras_mocap.capture.worker import CaptureWorker
+    from tests.conftest import WALK_SIDE_VIDEO, model_path
+
+    rig = as_imported_from_fbx(add_mixamo_rig(bpy.context, BodyLengths()))
+    worker = CaptureWorker(lambda: ReplaySource(WALK_SIDE_VIDEO), TrackingSettings(model_path("lite"), num_poses=1))
+    worker.start()
+    session = LiveSession(rig, worker, show_preview=False)
+    head_above_hips_m, hips = [], []
+    try:
+        while session.tick():
+            if session.frames_posed:
+                bpy.context.view_layer.update()
+                world = rig.matrix_world
+                head = world @ rig.pose.bones["mixamorig:Head"].head
+                hip = world @ rig.pose.bones["mixamorig:Hips"].head
+                head_above_hips_m.append(head.z - hip.z)
+                hips.append(tuple(hip))
+            time.sleep(1 / 60)
+    finally:
+        session.stop()
+    assert len(head_above_hips_m) > 20 and min(head_above_hips_m) > 0.4  # standing, not on its back
+    assert np.ptp(np.array(hips)[:, :2], axis=0).max() > 0.3  # and walking: the root moves in metres, not 100x
