@@ -34,14 +34,6 @@ class RASMOCAP_AP_preferences(bpy.types.AddonPreferences):
     )
     default_camera: bpy.props.IntProperty(name="Camera", min=0, max=16, default=0,
                                           description="Camera device index for live capture (0 = the first)")
-    live_min_cutoff_hz: bpy.props.FloatProperty(
-        name="Live Smoothing (Hz)", min=0.05, max=30.0, default=1.5,
-        description="One Euro filter cutoff at rest (Hz): lower = steadier, more lag",
-    )
-    live_beta: bpy.props.FloatProperty(
-        name="Live Responsiveness", min=0.0, max=50.0, default=2.0,
-        description="One Euro filter beta: how fast smoothing lets go when the body moves",
-    )
     debug_logs: bpy.props.BoolProperty(
         name="Show MediaPipe Logs", default=False,
         description="Print MediaPipe's own INFO and WARNING lines (and Blender's exporter tracebacks) to the "
@@ -59,8 +51,6 @@ class RASMOCAP_AP_preferences(bpy.types.AddonPreferences):
         row.operator("ras_mocap.download_model", icon="IMPORT")
         row.label(text=f"the panel's Model ({context.scene.ras_mocap.model_variant}), into {model_cache_dir(create=False)}")
         layout.prop(self, "default_camera")
-        layout.prop(self, "live_min_cutoff_hz")
-        layout.prop(self, "live_beta")
         layout.prop(self, "debug_logs")
 
 

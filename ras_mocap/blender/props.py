@@ -108,6 +108,14 @@ class RASMOCAP_PG_settings(bpy.types.PropertyGroup):
         name="Target", type=bpy.types.Object, poll=_is_armature,
         description="Armature to key; empty = a new RAS rig sized from the person",
     )
+    live_min_cutoff_hz: bpy.props.FloatProperty(
+        name="Live Smoothing (Hz)", min=0.05, max=30.0, default=1.5,
+        description="One Euro filter cutoff at rest (Hz): lower = steadier, more lag",
+    )
+    live_beta: bpy.props.FloatProperty(
+        name="Live Responsiveness", min=0.0, max=50.0, default=2.0,
+        description="One Euro filter beta: how fast smoothing lets go when the body moves",
+    )
     mannequin: bpy.props.BoolProperty(
         name="Mannequin", default=True,
         description="A new RAS rig (Add RAS Rig, or a bake or capture with no target) comes with a mannequin mesh "

@@ -38,7 +38,7 @@ def _open_source(context: bpy.types.Context):
 def start_session(context: bpy.types.Context) -> LiveSession:
     """Open the source and the model (errors raised here), and a LiveSession on the target rig
     (a new RAS rig if none is chosen)."""
-    settings, prefs = context.scene.ras_mocap, preferences(context)
+    settings = context.scene.ras_mocap
     profile = retarget_profile(settings)
     if settings.target_rig is not None:  # a rig it cannot key is refused before the camera opens
         profile = check_target(settings.target_rig, profile)
@@ -48,7 +48,7 @@ def start_session(context: bpy.types.Context) -> LiveSession:
     worker.start()
     try:
         rig = settings.target_rig or add_ras_rig(context, mannequin=settings.mannequin)
-        smoothing = LiveSmoothing(prefs.live_min_cutoff_hz, prefs.live_beta) if prefs else LiveSmoothing()
+        smoothing = LiveSmoothing(settings.live_min_cutoff_hz, settings.live_beta)
         session = LiveSession(rig, worker, profile, smoothing, cleaning_settings(settings), fit_options=fit_options(settings))
     except BaseException:
         worker.stop()

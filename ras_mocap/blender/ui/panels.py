@@ -104,7 +104,7 @@ class RASMOCAP_PT_live(_SubPanel, bpy.types.Panel):
 
     def draw(self, context):
         layout = self.layout
-        settings, prefs = context.scene.ras_mocap, preferences(context)
+        settings = context.scene.ras_mocap
         session = running.find(LiveSession)
         if session is None:
             if settings.source == "VIDEO":
@@ -118,9 +118,8 @@ class RASMOCAP_PT_live(_SubPanel, bpy.types.Panel):
             layout.prop(settings, "live_person")
             if PREVIEW_IMAGE in bpy.data.images:
                 layout.label(text=f'Preview: image "{PREVIEW_IMAGE}" (Image Editor)', icon="IMAGE_DATA")
-        if prefs:
-            layout.prop(prefs, "live_min_cutoff_hz")
-            layout.prop(prefs, "live_beta")
+        layout.prop(settings, "live_min_cutoff_hz")
+        layout.prop(settings, "live_beta")
 
 
 class RASMOCAP_PT_bake(_SubPanel, bpy.types.Panel):
