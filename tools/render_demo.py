@@ -17,7 +17,7 @@ from mathutils import Matrix, Vector
 
 from ras_mocap.blender import compat
 from ras_mocap.blender.mannequin import add_mannequin, skinned_meshes
-from ras_mocap.blender.rig import rest_bones
+from ras_mocap.blender.rig import armature_rest_bones
 from ras_mocap.core.retarget import RetargetProfile
 
 STROBE_POSES = 7
@@ -116,7 +116,7 @@ def main(blend: Path, video: Path, out: Path) -> None:
     scene = bpy.context.scene
     (rig,) = [ob for ob in scene.objects if ob.type == "ARMATURE"]
     bodies = skinned_meshes(rig)
-    body = bodies[0] if bodies else add_mannequin(bpy.context, rig, rest_bones(rig), RetargetProfile.load("ras"))
+    body = bodies[0] if bodies else add_mannequin(bpy.context, rig, armature_rest_bones(rig), RetargetProfile.load("ras"))
     strobe = _strobe_frames(rig, STROBE_POSES)
     video_frames = _strobe_frames(rig, VIDEO_FRAMES)
     video_row = _video_row(video, video_frames, WIDTH_PX)
