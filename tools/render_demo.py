@@ -1,6 +1,6 @@
 """Render the README's picture from the demo's .blend: four video frames above, and below them a
 Blender (Workbench) render of the baked mannequin at seven moments of the walk, side by side on
-one floor as a strobe, seen square-on to the walking direction.
+one floor as a strobe, seen square-on to the walking direction from the video camera's side.
 
     python tools/render_demo.py demo_out/walk.blend demo_out/sports2d_demo_walk.mp4 docs/demo_result.png
 """
@@ -58,7 +58,9 @@ def _stage(scene: bpy.types.Scene, copies: list[bpy.types.Object], aspect: float
     centres = np.array([_points([c]).mean(axis=0) for c in copies])
     walk = centres[-1, :2] - centres[0, :2]
     walk /= np.linalg.norm(walk)
-    look = Vector((-walk[1], walk[0], -0.15)).normalized()  # sideways to the walk, slightly down
+    side = np.array([-walk[1], walk[0]])
+    side *= np.sign(side[1]) or 1.0  # from the video camera's side: the bake's world has +y away from it
+    look = Vector((side[0], side[1], -0.15)).normalized()  # square-on to the walk, slightly down
     middle = Vector(((points.min(axis=0) + points.max(axis=0)) / 2).tolist())
     camera = bpy.data.objects.new("camera", bpy.data.cameras.new("camera"))
     camera.data.type = "ORTHO"
