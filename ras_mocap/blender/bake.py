@@ -235,7 +235,10 @@ def check_character(onto: Path, armature: str | None, profile: RetargetProfile |
     """Open the --onto .blend and check its armature against the profile (rig.check_target), so
     that a character the bake cannot key is refused before the detection."""
     _open_character(Path(onto))
-    rig_module.check_target(_find_armature(armature, onto), profile)
+    try:
+        rig_module.check_target(_find_armature(armature, onto), profile)
+    finally:  # an empty session again, so that the bake opens the file afresh
+        bpy.ops.wm.read_factory_settings(use_empty=True)
 
 
 def _find_armature(name: str | None, blend_path: Path) -> bpy.types.Object:
