@@ -145,3 +145,18 @@ def test_live_capture_moves_a_character_imported_from_fbx_upright():
         session.stop()
     assert len(head_above_hips_m) > 20 and min(head_above_hips_m) > 0.4  # standing, not on its back
     assert np.ptp(np.array(hips)[:, :2], axis=0).max() > 0.3  # and walking: the root moves in metres, not 100x
+
+
+def test_a_bone_map_with_left_and_right_swapped_is_refused(tmp_path, noise_free):
+    import json
+
+    from ras_mocap.core.errors import InputError
+
+    track, clip = noise_free
+    rig = add_mixamo_rig(bpy.context, rig_lengths(clip.body))
+    swapped = {part.replace(".L", ".T").replace(".R", ".L").replace(".T", ".R"): bone for part, bone in MIXAMO.bones.items()}
+    path = tmp_path / "swapped.json"
+    path.write_text(json.dumps({"name": "swapped", "bones": swapped}))
+    with pytest.raises(InputError, match="the toes point backwards"):
+        bake_track(bpy.context, track, rig, profile=RetargetProfile.load(path), clip=clip)
+    assert rig.animation_data is None or rig.animation_data.action is None  # nothing keyed
