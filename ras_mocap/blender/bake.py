@@ -32,9 +32,10 @@ TRACK_ABSOLUTE_PROPERTY = "ras_mocap_track_absolute"
 FIRST_FRAME_PROPERTY = "ras_mocap_first_frame"
 """Custom property of a baked action: the scene frame of the track's first row."""
 FIT_PROPERTY = "ras_mocap_fit"
-SETTINGS_PROPERTY = "ras_mocap_settings"
-"""The take's settings on its action (JSON): the model, the subject and why, cleaning, body height, field of view."""
 """Custom property of a baked action: what the whole-clip fit found (JSON: camera, floor, cost)."""
+SETTINGS_PROPERTY = "ras_mocap_settings"
+"""Custom property of a baked action: the take's settings (JSON: the model, the subject and why,
+cleaning, body height, field of view)."""
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ class RASMOCAP_OT_add_rig(bpy.types.Operator):
         return context.mode == "OBJECT"
 
     def execute(self, context):
-        rig = add_ras_rig(context, mannequin=context.scene.ras_mocap.mannequin)
-        self.report({"INFO"}, f"Added {rig.name}" + (" with a mannequin" if context.scene.ras_mocap.mannequin else ""))
+        mannequin = context.scene.ras_mocap.mannequin
+        rig = add_ras_rig(context, mannequin=mannequin)
+        self.report({"INFO"}, f"Added {rig.name}" + (" with a mannequin" if mannequin else ""))
         return {"FINISHED"}

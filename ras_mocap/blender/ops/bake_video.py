@@ -63,7 +63,7 @@ class RASMOCAP_OT_bake_video(ModalJob, bpy.types.Operator):
             if found is not None and found[0].persons:  # Find People ran on this video: the subject as chosen now
                 found = (found[0], *choose_subject(found[0], tracking.subject))
             self._cleaning, self._fit_options = cleaning, fit_options(settings)  # as the job fits, for the action's record
-            job = VideoBake(video, tracking, settings.frame_start, end, found, cleaning, fit_options(settings),
+            job = VideoBake(video, tracking, settings.frame_start, end, found, cleaning, self._fit_options,
                             keep_track=lambda track: store_track(track, f"{video.stem}_mocap"))
             job.start()
         except _ERRORS as exc:
