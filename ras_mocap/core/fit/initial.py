@@ -76,10 +76,20 @@ _LIMBS = {"thigh_m": ("hip", "knee"), "shank_m": ("knee", "ankle"), "upper_arm_m
           "forearm_m": ("elbow", "wrist")}
 
 
-def shape_from_landmarks(points_m: np.ndarray) -> BodyShape:
+def _foot_scale(points_m: np.ndarray, lifted_m: np.ndarray) -> float:
+    """How much larger the foot is in the image than in the metric keypoints, against the shank:
+    BlazePose's 3D guess shrinks the foot (its sole is 0.7 of the image's, its heel as much
+    nearer the ankle), and a foot too small holds a planted ankle too low, the knee straight."""
+    def sole_to_shank(points: np.ndarray) -> float:
+        return _both(points, "heel", "foot_index") / _both(points, "knee", "ankle")
+    return sole_to_shank(lifted_m) / sole_to_shank(points_m)
+
+
+def shape_from_landmarks(points_m: np.ndarray, lifted_m: np.ndarray | None = None) -> BodyShape:
     """A person's proportions from metric keypoints (N, 33, 3) in camera axes: each length where
     its segment lies across the line of sight (_robust_length), both sides alike; the face,
-    hand and foot points as medians in their segment's frame, the foot's scaled to its length."""
+    hand and foot points as medians in their segment's frame, the foot's scaled to its length
+    and, given the lifted keypoints (lifting.py), to the image's foot (_foot_scale)."""
     mirror = np.array([-1.0, 1.0, 1.0])
     hands = [_offsets(hand_frame(points_m, side), _p(points_m, f"{side}_wrist"),
                       points_m[:, [KP[f"{side}_{q}"] for q in ("pinky", "index", "thumb")]]) * flip
@@ -88,6 +98,9 @@ def shape_from_landmarks(points_m: np.ndarray) -> BodyShape:
     feet = [_offsets(foot_frame(points_m, side), _p(points_m, f"{side}_ankle"),
                      points_m[:, [KP[f"{side}_heel"], KP[f"{side}_foot_index"]]]) for side in ("left", "right")]
     heel, toe = 0.5 * (feet[0] + feet[1])
+    if lifted_m is not None:
+        scale = _foot_scale(points_m, lifted_m)
+        heel, toe, sole = heel * scale, toe * scale, sole * scale
     height = max(float(-0.5 * (heel[1] + toe[1])), 0.01)
     behind = -sole * heel[2] / (heel[2] - toe[2]) if toe[2] > heel[2] else -0.25 * sole  # the heel's z, < 0
     neck = _mid(points_m, "left_shoulder", "right_shoulder")

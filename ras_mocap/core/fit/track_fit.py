@@ -89,20 +89,21 @@ def fit_track(track: Track, focal_px: float | None = None, body_height_m: float 
         raise InputError("nobody was detected in any frame of the track; nothing to fit")
     f = focal_px or focal_px_for(track.image_size_px)
     world_m, image = track.world_xyz_m[valid], track.image_xy_px[valid]
-    shape = shape_from_landmarks(world_m)
-    if body_height_m:
-        shape = shape.scaled(body_height_m / shape.height_m)
-    first = Shared(shape, Camera(f, np.asarray(track.image_size_px, float) / 2))
     runs = valid_runs(valid)
     starts = np.zeros(len(valid), bool)
     starts[[start for start, _ in runs]] = True
-    poses, lifted_depth = [], []
+    poses, lifted_depth, lifted_points = [], [], []
     for start, stop in runs:
         lifted, hips = lifted_keypoints(track.world_xyz_m[start:stop], track.image_xy_px[start:stop],
                                         track.image_size_px, f)
         poses.append(pose_from_keypoints(lifted + hips[:, None]))
+        lifted_points.append(lifted)
         lifted_depth.append(hips[:, 2])
     pose = Pose.concatenate(poses)
+    shape = shape_from_landmarks(world_m, np.concatenate(lifted_points))
+    if body_height_m:
+        shape = shape.scaled(body_height_m / shape.height_m)
+    first = Shared(shape, Camera(f, np.asarray(track.image_size_px, float) / 2))
     fps = track.sample_rate_hz
     free = Observations(image, track.visibility[valid], world_m, np.zeros((len(image), 2, 2), bool), fps,
                         starts[valid])
