@@ -23,10 +23,10 @@ STRIDE_M = 1.259  # the DeepMimic walk's stride (fixtures/synthetic/README.md)
 
 # view: (hip, knee, ankle RMSE deg, skate cm) bounds; measured in the comments
 BOUNDS = {
-    0: (2.5, 3.0, 5.0, 1.0),  # hip 2.2 / 1.5, knee 2.6 / 1.9, ankle 3.8 / 4.4, skate 0.8; path 2.3%
-    30: (4.0, 5.5, 5.0, 2.0),  # hip 3.3 / 2.0, knee 4.5 / 2.9, ankle 3.6 / 4.5, skate 1.5; path 1.8%
-    60: (4.5, 6.5, 5.5, 1.0),  # hip 3.4 / 3.9, knee 4.3 / 5.8, ankle 4.7 / 5.1, skate 0.7; path 2.3%
-    90: (7.0, 9.0, 7.0, 1.5),  # hip 5.8 / 6.2, knee 7.5 / 7.9, ankle 6.0 / 5.6, skate 1.2; path 2.8%
+    0: (2.5, 3.0, 5.0, 1.0),  # hip 2.2 / 1.6, knee 2.8 / 2.1, ankle 3.7 / 4.6, skate 0.7; path 1.8%
+    30: (4.0, 5.5, 5.0, 2.0),  # hip 3.6 / 2.0, knee 5.1 / 2.5, ankle 3.8 / 4.5, skate 0.8; path 1.9%
+    60: (4.5, 6.5, 5.5, 1.0),  # hip 3.0 / 3.4, knee 4.0 / 4.4, ankle 5.1 / 5.0, skate 0.6; path 2.1%
+    90: (7.0, 9.0, 7.0, 1.5),  # hip 5.9 / 6.7, knee 7.0 / 7.9, ankle 6.1 / 5.7, skate 1.2; path 2.7%
 }
 
 

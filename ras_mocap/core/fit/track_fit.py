@@ -108,13 +108,13 @@ def fit_track(track: Track, focal_px: float | None = None, body_height_m: float 
     free = Observations(image, track.visibility[valid], world_m, np.zeros((len(image), 2, 2), bool), fps,
                         starts[valid])
     windows = _windows(len(image), settings.window_frames, settings.window_overlap_frames)
-    steps = 0
+    steps, most_steps = 0, (settings.free_iterations + settings.iterations) * len(windows)
 
     def after_step() -> None:
         nonlocal steps
         steps += 1
-        if progress is not None and progress(steps, 2 * settings.iterations * len(windows), "fitting"):
-            raise Cancelled(f"fitting cancelled after {steps} of at most {2 * settings.iterations * len(windows)} steps")
+        if progress is not None and progress(steps, most_steps, "fitting"):
+            raise Cancelled(f"fitting cancelled after {steps} of at most {most_steps} steps")
 
     # the first window fits the body, the camera's depth scale and the floor; later ones take them
     fitted, reprojection_px, iterations, cost = [], [], 0, 0.0
@@ -124,7 +124,8 @@ def fit_track(track: Track, focal_px: float | None = None, body_height_m: float 
         if held:
             piece = Pose.concatenate([fitted[-1].rows(len(fitted[-1]) - held, len(fitted[-1])), piece.rows(held, len(piece))])
         window_settings = settings if index == 0 else replace(settings, fit_lengths=(), fit_depth_scale=False)
-        piece, window_shared, report = fit_run(piece, shared, free.rows(start, stop), None, window_settings, first,
+        free_settings = replace(window_settings, iterations=settings.free_iterations)
+        piece, window_shared, report = fit_run(piece, shared, free.rows(start, stop), None, free_settings, first,
                                                after_step, held)
         if index == 0:
             ground = fit_ground(forward(window_shared.shape, piece))
