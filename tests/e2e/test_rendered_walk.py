@@ -39,7 +39,7 @@ BOUNDS = {
     # knee 9.8 / 13.7, hip 10.8 / 11.9, ankle 7.8 / 9.4, ball 5.1, step -2.5%, speed -7.5%;
     # stride +5.4%: three strides, the right one 9% long, because head-on the footprints' depth
     # is off by up to 10 cm (a pixel of the heel's image row is 3.5 cm of floor at 7 m)
-    "away": (8.0, 5.0, 10.0, 13.0, 0.08, 0.05, 0.05),
+    "away": (8.0, 5.0, 10.0, 13.0, 0.05, 0.05, 0.05),
     # knee 6.0 / 5.3, hip 3.7 / 2.4, ankle 8.0 / 7.5, ball 11.5, step -4.5%, stride +2.8%, speed -2.1%
 }
 
