@@ -190,14 +190,13 @@ class _System:
                  shared_jac: np.ndarray | None) -> None:
         """Residuals res (M, r) of distinct frames, Jacobian jac (M, r, len(cols)) on their pose
         and shared_jac (M, r, G) on the shared unknowns."""
-        # slices where they can be (every frame, a run of columns): numpy adds in place, no gather
-        rows = slice(None) if len(frames) == len(self.diag) else frames
-        if cols[-1] - cols[0] + 1 == len(cols):
-            run = slice(int(cols[0]), int(cols[-1]) + 1)
+        every = len(frames) == len(self.diag)  # slices where they can be: numpy adds in place, no gather
+        if cols[-1] - cols[0] + 1 == len(cols):  # a run of columns
+            rows, run = slice(None) if every else frames, slice(int(cols[0]), int(cols[-1]) + 1)
             square, line = (rows, run, run), (rows, run)
         else:
-            square = (slice(None) if isinstance(rows, slice) else frames[:, None, None], cols[:, None], cols[None, :])
-            line = (slice(None) if isinstance(rows, slice) else frames[:, None], cols)
+            square = (slice(None) if every else frames[:, None, None], cols[:, None], cols[None, :])
+            line = (slice(None) if every else frames[:, None], cols)
         transposed = np.swapaxes(jac, 1, 2)
         self.diag[square] += transposed @ jac
         self.gradient[line] += (transposed @ res[..., None])[..., 0]
@@ -373,18 +372,15 @@ class _Problem:
         rows = (n, 5 * len(fitted))
         jac = np.concatenate([image_lin @ dense, prior_jac], axis=2).reshape(rows + (N_PARAMS,))
         res = np.concatenate([image_res * image_weight, prior_res * prior_weight], axis=2).reshape(rows)
-        shared_rows = np.zeros(rows + (g,))
-        if g:
-            per_keypoint = np.zeros((n, len(fitted), 5, g))
-            if length_cols:
-                lengths = np.stack([kin.length_derivatives[k][:, :, length_cols] for k in fitted], axis=1)
-                per_keypoint[:, :, :2, :len(length_cols)] = image_lin @ lengths
-                per_keypoint[:, :, 2:, :len(length_cols)] = prior_lin @ lengths
-            if settings.fit_depth_scale:
-                per_keypoint[:, :, 4, self.names.index("depth_scale")] = (
-                    prior_weight[..., 0] / scales.body_m) * shared.depth_scale * relative[..., 2]
-            shared_rows = per_keypoint.reshape(rows + (g,))
-        system.add_rows(every, np.arange(N_PARAMS), jac, res, shared_rows)
+        shared_rows = np.zeros((n, len(fitted), 5, g))  # d(rows) by the shared unknowns
+        if length_cols:
+            lengths = np.stack([kin.length_derivatives[k][:, :, length_cols] for k in fitted], axis=1)
+            shared_rows[:, :, :2, :len(length_cols)] = image_lin @ lengths
+            shared_rows[:, :, 2:, :len(length_cols)] = prior_lin @ lengths
+        if settings.fit_depth_scale:  # the depth row of the prior
+            shared_rows[:, :, 4, self.names.index("depth_scale")] = (
+                prior_weight[..., 0] / scales.body_m) * shared.depth_scale * relative[..., 2]
+        system.add_rows(every, np.arange(N_PARAMS), jac, res, shared_rows.reshape(rows + (g,)))
         # smoothness, over three frames in a row
         follows = obs.follows()
         if n >= 3:
