@@ -1,12 +1,13 @@
 """`batch` on 8 clips: 2 workers against 1, side by side in one run (issue 16; goal: >= 1.7x).
 
-    PYTHONPATH=.:bench python bench/batch_speedup.py [--model full] [--repeat 1]
+    PYTHONPATH=.:bench python bench/batch_speedup.py [--model full] [--repeat 1] [--no-every-core]
 
 Each run is the whole CLI command, cluster start included, into an empty folder. The workers of a
 host split its cores (each one's threads, MediaPipe's among them, held to its share), so:
   - 1 worker: the machine's every core (what one process gets);
   - 1 worker on 1 core (`taskset -c 0`, Linux): the scaling baseline, one core a worker;
   - 2 workers: one core each.
+--no-every-core leaves out the first (`make bench` does, for time: the goal's baseline is the second).
 """
 from __future__ import annotations
 
@@ -62,12 +63,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="full", choices=("lite", "full", "heavy"))
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--no-every-core", action="store_true", help="leave out the 1-worker, every-core run")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="ras_mocap_batch_bench_"))
     inputs = eight_clips(scratch / "in")
-    setups = [("1 worker, every core", 1, False), ("2 workers, 1 core each", 2, False)]
+    setups = [("2 workers, 1 core each", 2, False)]
+    if not args.no_every_core or not shutil.which("taskset"):
+        setups.insert(0, ("1 worker, every core", 1, False))
     if shutil.which("taskset"):
-        setups.insert(1, ("1 worker on 1 core", 1, True))
+        setups.insert(len(setups) - 1, ("1 worker on 1 core", 1, True))
     results: dict[str, list[tuple[float, float, list[float]]]] = {name: [] for name, _, _ in setups}
     for _ in range(args.repeat):  # interleaved, so a slower spell of the machine hits every setup
         for name, workers, pinned in setups:
