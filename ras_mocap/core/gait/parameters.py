@@ -44,11 +44,24 @@ def _first_between(events: np.ndarray, start: float, stop: float) -> float | Non
     return float(inside[0]) if len(inside) else None
 
 
+def _footprint(heel: np.ndarray, strike: float, offs: np.ndarray) -> np.ndarray:
+    """Where a heel (N, 3) stood after a strike, as a walkway records its footprint: the median
+    over the first half of that stance (to the next toe-off), so a strike timed a frame or two
+    off, or a heel that settles late, leaves the step where the foot was planted."""
+    off = _first_between(offs, strike, len(heel))
+    frames = np.arange(int(np.ceil(strike)), int(strike + 0.5 * (off - strike)) + 1) if off is not None else []
+    if len(frames) < 2:
+        return _at(heel, strike)
+    return np.nanmedian(heel[frames], axis=0)
+
+
 def stride_table(points_m: np.ndarray, forward: np.ndarray, fps: float, heel_strike: dict, toe_off: dict) -> StrideTable:
-    """The strides and steps of one straight pass (StrideTable.extend joins the passes')."""
+    """The strides and steps of one straight pass (StrideTable.extend joins the passes'): lengths
+    between footprints (_footprint), times between events."""
     table = StrideTable()
     lateral = np.cross(UP, forward)
     heels = {s: points_m[:, KP[f"{s}_heel"]] for s in SIDES}
+    prints = {s: {strike: _footprint(heels[s], strike, toe_off[s]) for strike in heel_strike[s]} for s in SIDES}
     for side, other in (("left", "right"), ("right", "left")):
         strikes, offs = heel_strike[side], toe_off[side]
         for h0, h1 in zip(strikes[:-1], strikes[1:]):
@@ -58,7 +71,7 @@ def stride_table(points_m: np.ndarray, forward: np.ndarray, fps: float, heel_str
                 continue  # an event was missed: not a complete stride
             other_off = _first_between(toe_off[other], h0, other_strike)
             time_s = (h1 - h0) / fps
-            length_m = float((_at(heels[side], h1) - _at(heels[side], h0)) @ forward)
+            length_m = float((prints[side][h1] - prints[side][h0]) @ forward)
             double_support = (other_off - h0 if other_off is not None else np.nan) + max(0.0, to - other_strike)
             row = table.stride[side]
             row["stride_time_s"].append(time_s)
@@ -70,7 +83,7 @@ def stride_table(points_m: np.ndarray, forward: np.ndarray, fps: float, heel_str
             before = heel_strike[other][(heel_strike[other] < strike) & (heel_strike[other] > strike - 2 * fps)]
             if not len(before):
                 continue
-            step = _at(heels[side], strike) - _at(heels[other], strike)
+            step = prints[side][strike] - prints[other][before[-1]]
             table.step[side]["step_time_s"].append((strike - before[-1]) / fps)
             table.step[side]["step_length_m"].append(float(step @ forward))
             table.step[side]["step_width_m"].append(float(abs(step @ lateral)))
