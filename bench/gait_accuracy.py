@@ -24,7 +24,7 @@ from ras_mocap.capture.tracking import TrackingSettings, track_video  # noqa: E4
 from ras_mocap.core.filters import valid_runs  # noqa: E402
 from ras_mocap.core.gait import analyse  # noqa: E402
 from ras_mocap.core.gait.cycles import normalised_cycles  # noqa: E402
-from ras_mocap.core.gait.walk import walk_points_m  # noqa: E402
+from ras_mocap.core.gait.walk import track_walk  # noqa: E402
 from ras_mocap.core.skeleton import KP  # noqa: E402
 from tests.groundtruth import SideCamera, noisy_track, sagittal_angles_deg, truth_walk  # noqa: E402
 
@@ -85,7 +85,8 @@ def deepmimic_cases(seeds: int):
     truth_deg = {"hip_deg": angles["hip"], "knee_deg": angles["knee"], "ankle_deg": angles["ankle"]}
     step_time, step_length = true_steps(walk, strikes)
     for seed in range(seeds):
-        analysis = analyse(*walk_points_m(noisy_track(walk, camera, noise_m=0.017, seed=seed)))
+        seen = track_walk(noisy_track(walk, camera, noise_m=0.017, seed=seed))
+        analysis = analyse(seen.points_m, seen.fps, event_points_m=seen.event_points_m)
         yield (f"noisy side view, seed {seed}", event_errors_frames(analysis, strikes, offs, len(walk.keypoints_m)),
                step_errors(analysis.summary, step_time, step_length), cycle_rmse_deg(analysis, truth_deg, strikes))
 
@@ -94,8 +95,8 @@ def rendered_case(model: str):
     truth = np.load(SHARED / "fixtures/synthetic/walk_side_truth.npz", allow_pickle=True)
     track = track_video(SHARED / "fixtures/synthetic/walk_side.mp4",
                         TrackingSettings(SHARED / f"models/pose_landmarker_{model}.task", num_poses=1))
-    points_m, fps = walk_points_m(track)
-    analysis = analyse(points_m, fps)
+    seen = track_walk(track)
+    analysis = analyse(seen.points_m, seen.fps, event_points_m=seen.event_points_m)
     strikes = {s: truth[f"heel_strike_frames_{s}"].astype(float) for s in SIDES}
     offs = {s: truth[f"toe_off_frames_{s}"].astype(float) for s in SIDES}
     truth_deg = {key: truth[f"{name}_deg"] - truth[f"rest_pose_{name}_deg"]
@@ -103,7 +104,7 @@ def rendered_case(model: str):
                                    ("ankle_deg", "ankle_dorsiflexion"))}
     step_time = {s: float(np.mean(truth["step_times_s"])) for s in SIDES}
     step_length = {s: float(truth["step_length_mean_m"]) for s in SIDES}
-    return (f"rendered walk video, {model} model", event_errors_frames(analysis, strikes, offs, len(points_m)),
+    return (f"rendered walk video, {model} model", event_errors_frames(analysis, strikes, offs, len(seen.points_m)),
             step_errors(analysis.summary, step_time, step_length), cycle_rmse_deg(analysis, truth_deg, strikes))
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from ..core.cleaning import CleaningSettings
 from ..core.gait import GaitAnalysis, analyse
 from ..core.gait.report import write_report
-from ..core.gait.walk import walk_points_m
+from ..core.gait.walk import track_walk
 from ..core.track import Track
 from .bake import FIRST_FRAME_PROPERTY, TRACK_PROPERTY, scene_frames, track_path_of
 from ..core.errors import InputError
@@ -40,8 +40,8 @@ def analyse_take(
     if not track_path.is_file():
         raise InputError(f"the landmark track of {action.name} is missing: {track_path}")
     track = Track.load(track_path)
-    points_m, fps = walk_points_m(track, cleaning, body_height_m, fov_deg)
-    analysis = analyse(points_m, fps)
+    walk = track_walk(track, cleaning, body_height_m, fov_deg)
+    analysis = analyse(walk.points_m, walk.fps, event_points_m=walk.event_points_m)
     report_dir = Path(report_dir) if report_dir else track_path.with_name(f"{track_path.stem}_gait")
     paths = write_report(analysis, report_dir, {"track": str(track_path), "action": action.name})
     frames = scene_frames(context.scene, track, action.get(FIRST_FRAME_PROPERTY, float(context.scene.frame_start)))

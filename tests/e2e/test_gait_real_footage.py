@@ -7,7 +7,7 @@ import pytest
 
 from ras_mocap.capture.tracking import TrackingSettings, track_video
 from ras_mocap.core.gait import analyse
-from ras_mocap.core.gait.walk import walk_points_m
+from ras_mocap.core.gait.walk import track_walk
 from tests.conftest import SPORTS2D_VIDEO, model_path
 
 HAND_CHECKED_HEEL_STRIKES = {"left": [77, 114, 151], "right": [97, 133, 170]}  # video frames
@@ -21,8 +21,8 @@ def sports2d_walk():
 
 
 def test_heel_strikes_match_the_hand_checked_frames(sports2d_walk):
-    points_m, fps = walk_points_m(sports2d_walk)
-    analysis = analyse(points_m, fps)
+    seen = track_walk(sports2d_walk)
+    analysis = analyse(seen.points_m, seen.fps, event_points_m=seen.event_points_m)
     first_frame = sports2d_walk.frame_index[0]
     for side, frames in HAND_CHECKED_HEEL_STRIKES.items():
         found = analysis.events.heel_strike[side] + first_frame

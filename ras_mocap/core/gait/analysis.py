@@ -55,10 +55,13 @@ def not_walking(table: StrideTable, piece_m: np.ndarray, forward: np.ndarray, fp
     return None
 
 
-def analyse(points_m: np.ndarray, fps: float, lateral_reliable: bool | None = None) -> GaitAnalysis:
+def analyse(points_m: np.ndarray, fps: float, lateral_reliable: bool | None = None,
+            event_points_m: np.ndarray | None = None) -> GaitAnalysis:
     """Analyse (N, 33, 3) keypoints in metres, ground-fixed, z up; NaN rows are frames without
     a person. Only straight passes that are walking count (see not_walking); InputError if
-    there is none. `lateral_reliable`: the walker's left-right spread is measured, so step width is
+    there is none. `event_points_m`, the same frames as other keypoints, time the heel strikes
+    and toe-offs (default: `points_m`): a fitted body's feet are smoothed over frames, which
+    blurs the instants that raw landmarks show. `lateral_reliable`: the walker's left-right spread is measured, so step width is
     reported - by default when the walk goes towards or away from the camera (the points' y
     axis), where the image shows left and right apart; seen from the side they are only the
     3D network's depth guess."""
@@ -66,7 +69,11 @@ def analyse(points_m: np.ndarray, fps: float, lateral_reliable: bool | None = No
     for start, stop in straight_passes(points_m, fps):
         piece = points_m[start:stop]
         forward = walking_direction(piece)
-        events = detect_events(piece, forward, fps)
+        if event_points_m is None:
+            events = detect_events(piece, forward, fps)
+        else:
+            timing = event_points_m[start:stop]
+            events = detect_events(timing, walking_direction(timing), fps)
         pass_table = stride_table(piece, forward, fps, events.heel_strike, events.toe_off)
         why_not = not_walking(pass_table, piece, forward, fps)
         if why_not:

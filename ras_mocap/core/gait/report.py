@@ -13,6 +13,7 @@ from ..track import Track
 from .analysis import ANGLES, GaitAnalysis, analyse
 from .cycles import CYCLE_PCT
 from .kinematics import SIDES
+from .walk import track_walk
 
 __all__ = ["REPORT_FILES", "report_track", "source_record", "write_report", "plot_cycles", "summary_line"]
 
@@ -40,10 +41,8 @@ def report_track(track: Track, folder: str | Path, cleaning: CleaningSettings = 
                  source: dict | None = None) -> GaitAnalysis:
     """A raw track analysed and its report written into `folder`: the one path of the `gait`
     command and of each video of a batch. `source` is what summary.json records of the input."""
-    from .walk import walk_points_m
-
-    points_m, fps = walk_points_m(track, cleaning, body_height_m, fov_deg)
-    analysis = analyse(points_m, fps)
+    walk = track_walk(track, cleaning, body_height_m, fov_deg)
+    analysis = analyse(walk.points_m, walk.fps, event_points_m=walk.event_points_m)
     write_report(analysis, folder, source)
     return analysis
 
