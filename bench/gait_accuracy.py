@@ -1,10 +1,11 @@
 """Gait analysis accuracy beside Stenum et al. 2021's single-camera errors (OpenPose, side view).
 
-    PYTHONPATH=. python bench/gait_accuracy.py [--seeds 6] [--model full]
+    PYTHONPATH=. python bench/gait_accuracy.py [--seeds 6] [--model full] [--views side front away]
 
 Two walks with exact truth: the DeepMimic walk (tests/groundtruth.py) seen by a side camera
-with 1.7 cm RMS keypoint noise, one run per seed, and the rendered walk video tracked with
---model. Printed per case: event timing errors (frames), step time and step length errors of
+with 1.7 cm RMS keypoint noise, one run per seed, and the rendered walk videos (side, the
+walker approaching, walking away) tracked with --model (one pose looked for), each analysed
+through the lens's field of view and through the default 65 deg. Printed per case: event timing errors (frames), step time and step length errors of
 each side's mean, and the RMSE of each joint's mean gait cycle against the truth's (rendered
 walk: the truth in clinical terms, its rest pose = 0). Stenum's figures are the mean absolute
 errors of 2D OpenPose against motion capture.
@@ -12,6 +13,7 @@ errors of 2D OpenPose against motion capture.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -91,12 +93,12 @@ def deepmimic_cases(seeds: int):
                step_errors(analysis.summary, step_time, step_length), cycle_rmse_deg(analysis, truth_deg, strikes))
 
 
-def rendered_case(model: str):
-    truth = np.load(SHARED / "fixtures/synthetic/walk_side_truth.npz", allow_pickle=True)
-    track = track_video(SHARED / "fixtures/synthetic/walk_side.mp4",
+def rendered_cases(model: str, view: str):
+    """The rendered walk through the lens's field of view (the fixtures' README gives it), then
+    the default 65 deg (a zoomed-in camera taken as wider shortens a walk along the view)."""
+    truth = np.load(SHARED / f"fixtures/synthetic/walk_{view}_truth.npz", allow_pickle=True)
+    track = track_video(SHARED / f"fixtures/synthetic/walk_{view}.mp4",
                         TrackingSettings(SHARED / f"models/pose_landmarker_{model}.task", num_poses=1))
-    seen = track_walk(track)
-    analysis = analyse(seen.points_m, seen.fps, event_points_m=seen.event_points_m)
     strikes = {s: truth[f"heel_strike_frames_{s}"].astype(float) for s in SIDES}
     offs = {s: truth[f"toe_off_frames_{s}"].astype(float) for s in SIDES}
     truth_deg = {key: truth[f"{name}_deg"] - truth[f"rest_pose_{name}_deg"]
@@ -104,18 +106,24 @@ def rendered_case(model: str):
                                    ("ankle_deg", "ankle_dorsiflexion"))}
     step_time = {s: float(np.mean(truth["step_times_s"])) for s in SIDES}
     step_length = {s: float(truth["step_length_mean_m"]) for s in SIDES}
-    return (f"rendered walk video, {model} model", event_errors_frames(analysis, strikes, offs, len(seen.points_m)),
-            step_errors(analysis.summary, step_time, step_length), cycle_rmse_deg(analysis, truth_deg, strikes))
+    lens_deg = math.degrees(2 * math.atan(truth["camera_K"][0, 2] / truth["camera_K"][0, 0]))
+    for label, fov_deg in ((f"lens {lens_deg:.0f}", lens_deg), ("65 deg", None)):
+        seen = track_walk(track, fov_deg=fov_deg)
+        analysis = analyse(seen.points_m, seen.fps, event_points_m=seen.event_points_m)
+        yield (f"rendered {view}, {model}, {label}", event_errors_frames(analysis, strikes, offs, len(seen.points_m)),
+               step_errors(analysis.summary, step_time, step_length), cycle_rmse_deg(analysis, truth_deg, strikes))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=6)
     parser.add_argument("--model", default="full", choices=("lite", "full", "heavy"))
+    parser.add_argument("--views", nargs="*", default=["side", "front", "away"], help="rendered walks")
     args = parser.parse_args()
     print(f"{'case':36s} {'events mean/max fr':>18s}" + "".join(f"{k:>14s}" for k in STENUM))
     print(f"{'Stenum et al. 2021 (mean abs error)':36s} {'':>18s}" + "".join(f"{v:14.3f}" for v in STENUM.values()))
-    for name, events, (time_s, length_m), angles in [*deepmimic_cases(args.seeds), rendered_case(args.model)]:
+    for name, events, (time_s, length_m), angles in [*deepmimic_cases(args.seeds),
+                                                          *(case for view in args.views for case in rendered_cases(args.model, view))]:
         figures = {"step_time_s": time_s, "step_length_m": length_m, **angles}
         print(f"{name:36s} {f'{events.mean():.2f}/{events.max():.2f}':>18s}"
               + "".join(f"{figures[k]:14.3f}" for k in STENUM)

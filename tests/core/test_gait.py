@@ -124,7 +124,7 @@ def test_rendered_walk_video_through_the_pipeline(walk_side_tracks, tmp_path):
             for t in truth[f"{key}_{side}"]:
                 if 0.5 * fps < t < len(points_m) - 0.5 * fps:
                     errors.append(np.min(np.abs(getattr(analysis.events, kind)[side] - t)))
-    assert len(errors) >= 8 and max(errors) <= 1.0, errors  # issue: 2 frames; measured 0.51 (all defaults)
+    assert len(errors) >= 8 and max(errors) <= 1.0, errors  # issue: 2 frames; measured 0.57 (all defaults)
     summary = analysis.summary
     assert summary["view"] == "side" and "step_width_m" not in summary["left"]  # no width from a side view
     assert summary["cadence_steps_per_min"] == pytest.approx(float(truth["cadence_steps_per_min"]), rel=0.02)
@@ -132,13 +132,13 @@ def test_rendered_walk_video_through_the_pipeline(walk_side_tracks, tmp_path):
     for side in SIDES:
         assert summary[side]["step_length_m"]["mean"] == pytest.approx(float(truth["step_length_mean_m"]), rel=0.05)
         assert summary[side]["stride_length_m"]["mean"] == pytest.approx(float(truth["stride_length_m"]), rel=0.05)
-        # truth 60.5 % / 21.1 % (23 and 8 frames of 38); measured 59.1 / 61.3 % and 21.1 / 20.7 %
+        # truth 60.5 % / 21.1 % (23 and 8 frames of 38); measured 58.7 / 61.6 % and 20.9 / 20.4 %
         stance_pct, double_support_pct = _stance_and_double_support_pct(truth, side)
         assert abs(summary[side]["stance_pct"]["mean"] - stance_pct) <= 3.0
         assert abs(summary[side]["double_support_pct"]["mean"] - double_support_pct) <= 3.0
     # cycle curves against the truth's in clinical terms: the mesh's joint centres read hip 3.0 and
     # knee 7.7 deg flexion standing straight in its rest pose, which a clinician calls 0 (uncorrected
-    # the RMSE is 6.9 / 3.7 and 9.0 / 6.2 deg); measured hip 4.5 / 2.6, knee 4.1 / 4.5 (left / right)
+    # the RMSE is 6.9 / 3.7 and 9.0 / 6.2 deg); measured hip 4.6 / 2.6, knee 4.4 / 4.6 (left / right) on the fitted body
     for name, truth_name in (("hip_flexion", "hip_flexion"), ("knee_flexion", "knee_flexion_sagittal")):
         for column, side in enumerate(SIDES):
             truth_cycle = normalised_cycles(truth[f"{truth_name}_deg"][:, column],
