@@ -7,9 +7,10 @@ A real LiveSession on the RAS rig in bpy, fed by the capture worker with the vid
 loop at its frame rate (30 fps) as a camera; ticks at 60 Hz as the modal operator's timer does.
 Latency: from the moment a frame was due from the camera to the tick that put its pose on the
 rig (the newest of each tick). Side by side: the detector alone (PoseDetector.detect) on the
-same frames decoded beforehand. Timed too: every tick that got a frame (drain, pose the bones,
-copy the preview), what the capture thread does for each frame before queueing it (One Euro
-filter, solve, preview pixels), which the tick does not pay, and the tick's two parts alone.
+same frames decoded beforehand. Timed too: every tick that got a frame (drain, pose the bones)
+and every tick without one (the preview is copied in the tick after a pose: one job a tick),
+what the capture thread does for each frame before queueing it (One Euro filter, solve, preview
+pixels), which the tick does not pay, and the tick's two parts alone.
 """
 from __future__ import annotations
 
@@ -90,15 +91,15 @@ def main() -> None:
     print(f"latency, camera to rig {len(latency_ms):4d}: {stats(latency_ms)}")
     print(f"detector alone, same frames: {stats(detector_ms)}")
     print(f"ticks with a frame   {len(tick_ms):4d}: {stats(tick_ms)}")
-    print(f"ticks without        {len(idle_ms):4d}: {stats(idle_ms)}")
+    print(f"ticks without        {len(idle_ms):4d}: {stats(idle_ms)} (the preview is shown in these)")
     print(f"  pose the bones     {len(apply_ms):4d}: {stats(apply_ms)}")
     print(f"  copy the preview   {len(preview_ms):4d}: {stats(preview_ms)}")
     print(f"capture thread's per-frame hook (filter + solve + pixels), not on the main thread: {stats(worker_ms)}")
     goal_ms = np.median(detector_ms) + 1000 * TICK_S
     p50 = np.median(latency_ms)
     print(f"latency p50 / (detector p50 + 1 tick = {goal_ms:.1f} ms): {p50 / goal_ms:.2f} (<= 1 meets it)")
-    p95 = np.percentile(tick_ms, 95)
-    print(f"tick p95 / budget {TICK_BUDGET_MS:g} ms: {p95 / TICK_BUDGET_MS:.2f} (<= 1 meets it)")
+    p95 = max(np.percentile(tick_ms, 95), np.percentile(idle_ms, 95))
+    print(f"tick p95 (the worse of both kinds) / budget {TICK_BUDGET_MS:g} ms: {p95 / TICK_BUDGET_MS:.2f} (<= 1 meets it)")
 
 
 def detector_alone_ms(video: Path, model_path: Path) -> list[float]:

@@ -74,6 +74,7 @@ class LiveSession:
         self._saved_at_s = 0.0
         self._saving: threading.Thread | None = None
         self._recent_s: deque[float] = deque(maxlen=64)  # arrival times, for the fps shown
+        self._pixels: np.ndarray | None = None  # the newest preview, not yet shown
         self.latency_s: deque[float] = deque(maxlen=64)
         """Capture to pose on the rig, of the last frames posed (the newest of each tick)."""
         self.frames_seen = 0
@@ -151,8 +152,12 @@ class LiveSession:
         if newest is not None:  # while recording too: the take's action is written when it ends
             self._apply(newest.solved[0])
             self.latency_s.append(time.monotonic() - newest.captured_s)
+        held = self._pixels
         if solved and solved[-1].solved[1] is not None:
-            show_pixels(solved[-1].solved[1])
+            self._pixels = solved[-1].solved[1]
+        if self._pixels is not None and (newest is None or held is not None):
+            show_pixels(self._pixels)  # a tick that posed nothing, or the next: one job a tick
+            self._pixels = None
         return self.worker.state is WorkerState.RUNNING or bool(frames)
 
     def _solve(self, pose_frame: PoseFrame) -> PoseFrame:
