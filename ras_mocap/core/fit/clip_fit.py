@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.linalg import solveh_banded
+from scipy.ndimage import binary_erosion
 from scipy.spatial.transform import Rotation
 
 from ..skeleton import KP
@@ -48,6 +49,15 @@ _UNIT = 0.01
 """The cost of one image coordinate off by 1% of body height: the scale of the shared unknowns' priors."""
 _HELD_STIFFNESS = 1e12
 """Added to the diagonal of a held frame's normal equations: its step is ~1e-12 of any other."""
+
+
+CONTACT_WIDEN_S = 0.1
+"""ground.floor_contacts widens each planted phase by this much either way (its speed, centred
+over a window, rises before the foot lifts), so the slide term holds a foot from just before it
+lands to just after it lifts. The floor term holds it on the floor only inside the unwidened
+phase: a heel lands toes up and the ball comes down after it. Held on the floor over the
+widened phase, the ankles were 0.2-1.0 deg worse on the virtual views (four seeds), the rendered
+walks' knees and hips 0.25 deg worse on average, and the head-on walk 7.5% slow, not 1.9%."""
 
 
 @dataclass(frozen=True)
@@ -410,11 +420,13 @@ class _Problem:
 
     def _contacts(self, system: _System, points: np.ndarray, kin, scales: _Scales, shared_jac, follows: np.ndarray,
                   shape: BodyShape) -> None:
-        """A planted heel or ball stays on the floor and does not slide; no part of a foot goes under it."""
+        """A planted heel or ball does not slide, and stays on the floor where its contact is sure
+        (CONTACT_WIDEN_S); no part of a foot goes under it."""
         ground, obs, settings = self.ground, self.obs, self.settings
         weight2 = settings.contact_weight**2
         along = ground.across()
         ball = shape.ball_fraction
+        trim = np.ones(2 * int(round(CONTACT_WIDEN_S * obs.fps)) + 1, bool)  # the floor term's phases: unwidened
         # each sole point as a mix of heel and toe tip, and which planted column holds it (toe: none)
         mix = {"heel": (1.0, 0.0, 0), "ball": (1.0 - ball, ball, 1), "toe": (0.0, 1.0, None)}
         for side, (heel, toe) in _FEET.items():
@@ -427,7 +439,8 @@ class _Problem:
                 def lengths(frames, lin):
                     return a * shared_jac(heel, frames, lin) + b * shared_jac(toe, frames, lin)
                 planted = obs.contact[:, side, column] if column is not None else np.zeros(len(point), bool)
-                frames = np.flatnonzero(planted | (height < 0))  # on the floor, or under it
+                down = binary_erosion(planted, trim) if trim.size > 1 else planted
+                frames = np.flatnonzero(down | (height < 0))  # on the floor, or under it
                 if frames.size:
                     raw = height[frames][:, None] / scales.body_m
                     weight, cost = _cauchy(np.abs(raw[:, 0]), settings.contact_scale_body_heights, weight2)

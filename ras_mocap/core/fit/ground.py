@@ -19,7 +19,7 @@ from scipy.ndimage import binary_dilation, median_filter
 
 from ..contacts import slow_phases
 from ..skeleton import KP
-from .clip_fit import Ground
+from .clip_fit import CONTACT_WIDEN_S, Ground
 
 __all__ = ["fit_ground", "floor_contacts", "WorldFrame", "world_frame"]
 
@@ -70,7 +70,8 @@ def fit_ground(points: np.ndarray, min_points: int = 12, min_spread_m: float = 0
 
 
 def floor_contacts(image_px: np.ndarray, camera, ground: Ground, body_m: float, fps: float,
-                   max_speed_heights_s: float = 0.45, window_s: float = 0.2, widen_s: float = 0.1) -> np.ndarray:
+                   max_speed_heights_s: float = 0.45, window_s: float = 0.2,
+                   widen_s: float = CONTACT_WIDEN_S) -> np.ndarray:
     """(N, 2, 2) planted: [left, right foot][heel, front of the foot]. A point is planted while
     the floor point under its image ray (heel, toe) moves slower than `max_speed_heights_s`
     body heights a second, measured over `window_s` on a median-filtered path (far away the
