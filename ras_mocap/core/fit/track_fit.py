@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from scipy.ndimage import binary_closing
 
 from ..filters import valid_runs
 from ..lifting import lifted_keypoints
@@ -152,7 +153,9 @@ def fit_track(track: Track, focal_px: float | None = None, body_height_m: float 
             "ground_normal_camera": [round(float(v), 4) for v in ground.normal], "leg_m": round(shared.shape.leg_m, 4)}
     body_px = shared.camera.focal_px * shared.shape.height_m / pose.root_m[:, 2]
     relative = relative_px / body_px
-    poor = np.flatnonzero(valid)[relative > max(POOR_FIT_RATIO * float(np.median(relative)), 0.02)]
+    poor_rows = relative > max(POOR_FIT_RATIO * float(np.median(relative)), 0.02)
+    poor_rows |= binary_closing(poor_rows, np.ones(3, bool))  # a frame between two: a swap the body half-follows
+    poor = np.flatnonzero(valid)[poor_rows]
     meta["poorly_fitted_frames"] = [int(i) for i in poor]
     if abs(depth_change) > MAX_DEPTH_CHANGE:
         meta["warning"] = (f"the fitted body is {100 * depth_change:+.0f}% as far from the camera as the lifted "
