@@ -5,6 +5,7 @@ reported while the rest complete, a rerun skips what is done, a changed setting 
 Ctrl-C keeps what is done."""
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 import socket
@@ -68,14 +69,27 @@ def _figures(summary: dict, prefix: str = "") -> dict:
 
 
 def assert_same_figures(summary: dict, expected: dict) -> None:
-    """The same figures to rounding (floats to 1e-9 of their size), the rest equal."""
+    """The same figures to rounding (floats to 1e-6 of their size), the rest equal. Since the
+    gait reads the whole-clip fit, a run's last bits have once differed from another's in the
+    full suite (18 iterations carry them on); not by BLAS's thread count, which gives the same
+    bits with 1 and 2 threads. Not pinned down further."""
     got, want = _figures(summary), _figures(expected)
     assert got.keys() == want.keys()
     for key, value in want.items():
         if isinstance(value, float):
-            assert got[key] == pytest.approx(value, rel=1e-9, abs=1e-12), key
+            assert got[key] == pytest.approx(value, rel=1e-6, abs=1e-9), key
         else:
             assert got[key] == value, key
+
+
+def assert_same_table(got: Path, want: Path, atol: float) -> None:
+    """The same CSV header and rows, numbers within `atol` (a last bit can round either way)."""
+    def numbers(rows: list[list[str]]) -> np.ndarray:
+        return np.array([[float(v) if v else np.nan for v in row] for row in rows[1:]])
+
+    got_rows, want_rows = (list(csv.reader(path.open())) for path in (got, want))
+    assert got_rows[0] == want_rows[0] and len(got_rows) == len(want_rows)
+    np.testing.assert_allclose(numbers(got_rows), numbers(want_rows), atol=atol, rtol=0)
 
 
 @pytest.mark.once
@@ -88,7 +102,7 @@ def test_each_video_gets_the_gait_commands_results(first_run, gait_cli):
         summary = json.loads((out / name / "gait" / "summary.json").read_text())
         assert_same_figures(summary, expected)
         assert (out / name / "gait" / "events.csv").read_text() == (gait_cli / "events.csv").read_text()
-        assert (out / name / "gait" / "angles.csv").read_text() == (gait_cli / "angles.csv").read_text()
+        assert_same_table(out / name / "gait" / "angles.csv", gait_cli / "angles.csv", atol=0.011)  # 2 decimals
         assert (out / name / "gait" / "cycles.png").stat().st_size > 10_000
         assert Track.load(out / name / "track.npz").found.sum() > 100
     assert leftovers(out) == []
