@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from ras_mocap.capture.tracking import TrackingSettings, track_video  # noqa: E402
 from ras_mocap.core.filters import valid_runs  # noqa: E402
-from ras_mocap.core.gait import analyse  # noqa: E402
+from ras_mocap.core.gait import analyse_walk  # noqa: E402
 from ras_mocap.core.gait.cycles import normalised_cycles  # noqa: E402
 from ras_mocap.core.gait.walk import track_walk  # noqa: E402
 from ras_mocap.core.skeleton import KP  # noqa: E402
@@ -88,7 +88,7 @@ def deepmimic_cases(seeds: int):
     step_time, step_length = true_steps(walk, strikes)
     for seed in range(seeds):
         seen = track_walk(noisy_track(walk, camera, noise_m=0.017, seed=seed))
-        analysis = analyse(seen.points_m, seen.fps, event_points_m=seen.event_points_m)
+        analysis = analyse_walk(seen)
         yield (f"noisy side view, seed {seed}", event_errors_frames(analysis, strikes, offs, len(walk.keypoints_m)),
                step_errors(analysis.summary, step_time, step_length), cycle_rmse_deg(analysis, truth_deg, strikes))
 
@@ -109,7 +109,7 @@ def rendered_cases(model: str, view: str):
     lens_deg = math.degrees(2 * math.atan(truth["camera_K"][0, 2] / truth["camera_K"][0, 0]))
     for label, fov_deg in ((f"lens {lens_deg:.0f}", lens_deg), ("65 deg", None)):
         seen = track_walk(track, fov_deg=fov_deg)
-        analysis = analyse(seen.points_m, seen.fps, event_points_m=seen.event_points_m)
+        analysis = analyse_walk(seen)
         yield (f"rendered {view}, {model}, {label}", event_errors_frames(analysis, strikes, offs, len(seen.points_m)),
                step_errors(analysis.summary, step_time, step_length), cycle_rmse_deg(analysis, truth_deg, strikes))
 

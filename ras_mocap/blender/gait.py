@@ -9,7 +9,7 @@ import bpy
 import numpy as np
 
 from ..core.cleaning import CleaningSettings
-from ..core.gait import GaitAnalysis, analyse
+from ..core.gait import GaitAnalysis, analyse_walk
 from ..core.gait.report import write_report
 from ..core.gait.walk import track_walk
 from ..core.track import Track
@@ -40,8 +40,7 @@ def analyse_take(
     if not track_path.is_file():
         raise InputError(f"the landmark track of {action.name} is missing: {track_path}")
     track = Track.load(track_path)
-    walk = track_walk(track, cleaning, body_height_m, fov_deg)
-    analysis = analyse(walk.points_m, walk.fps, event_points_m=walk.event_points_m)
+    analysis = analyse_walk(track_walk(track, cleaning, body_height_m, fov_deg))
     report_dir = Path(report_dir) if report_dir else track_path.with_name(f"{track_path.stem}_gait")
     paths = write_report(analysis, report_dir, {"track": str(track_path), "action": action.name})
     frames = scene_frames(context.scene, track, action.get(FIRST_FRAME_PROPERTY, float(context.scene.frame_start)))

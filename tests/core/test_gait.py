@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from ras_mocap.core.gait import analyse
+from ras_mocap.core.gait import analyse, analyse_walk
 from ras_mocap.core.gait.cycles import normalised_cycles
 from ras_mocap.core.gait.events import velocity_events
 from ras_mocap.core.gait.kinematics import walking_direction
@@ -89,7 +89,7 @@ def test_velocity_fallback_finds_the_strikes(walk):
 def test_noisy_walk_seen_from_the_side(walk, seed):
     """1.7 cm RMS keypoint noise, through the track cleaning and the side camera's 2D projection."""
     seen = track_walk(noisy_track(walk, CAMERA, noise_m=0.017, seed=seed))
-    analysis = analyse(seen.points_m, seen.fps, event_points_m=seen.event_points_m)
+    analysis = analyse_walk(seen)
     timing_m, fps = seen.event_points_m, seen.fps  # what times the events
     truth = _truth_events(walk.contact_sagittal)
     errors = _event_errors_frames(analysis, truth)
@@ -116,7 +116,7 @@ def test_noisy_walk_seen_from_the_side(walk, seed):
 def test_rendered_walk_video_through_the_pipeline(walk_side_tracks, tmp_path):
     truth = np.load(WALK_SIDE_TRUTH, allow_pickle=True)
     seen = track_walk(walk_side_tracks["full"])
-    analysis = analyse(seen.points_m, seen.fps, event_points_m=seen.event_points_m)
+    analysis = analyse_walk(seen)
     points_m, fps = seen.points_m, seen.fps
     errors = []
     for kind, key in (("heel_strike", "heel_strike_frames"), ("toe_off", "toe_off_frames")):

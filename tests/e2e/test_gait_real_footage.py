@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ras_mocap.capture.tracking import TrackingSettings, track_video
-from ras_mocap.core.gait import analyse
+from ras_mocap.core.gait import analyse_walk
 from ras_mocap.core.gait.walk import track_walk
 from tests.conftest import SPORTS2D_VIDEO, model_path
 
@@ -22,7 +22,7 @@ def sports2d_walk():
 
 def test_heel_strikes_match_the_hand_checked_frames(sports2d_walk):
     seen = track_walk(sports2d_walk)
-    analysis = analyse(seen.points_m, seen.fps, event_points_m=seen.event_points_m)
+    analysis = analyse_walk(seen)
     first_frame = sports2d_walk.frame_index[0]
     for side, frames in HAND_CHECKED_HEEL_STRIKES.items():
         found = analysis.events.heel_strike[side] + first_frame

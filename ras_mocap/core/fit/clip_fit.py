@@ -439,8 +439,7 @@ class _Problem:
                 def lengths(frames, lin):
                     return a * shared_jac(heel, frames, lin) + b * shared_jac(toe, frames, lin)
                 planted = obs.contact[:, side, column] if column is not None else np.zeros(len(point), bool)
-                down = binary_erosion(planted, trim) if trim.size > 1 else planted
-                frames = np.flatnonzero(down | (height < 0))  # on the floor, or under it
+                frames = np.flatnonzero(binary_erosion(planted, trim) | (height < 0))  # on the floor, or under it
                 if frames.size:
                     raw = height[frames][:, None] / scales.body_m
                     weight, cost = _cauchy(np.abs(raw[:, 0]), settings.contact_scale_body_heights, weight2)

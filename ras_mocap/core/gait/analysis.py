@@ -9,9 +9,10 @@ from .cycles import normalised_cycles
 from .events import GaitEvents, detect_events, straight_passes
 from .kinematics import SIDES, mid_hip, sagittal_angles_deg, walking_direction
 from .parameters import StrideTable, stride_table, summarise
+from .walk import Walk
 from ..errors import InputError
 
-__all__ = ["GaitAnalysis", "analyse", "not_walking", "ANGLES", "MIN_STRIDE_M"]
+__all__ = ["GaitAnalysis", "analyse", "analyse_walk", "not_walking", "ANGLES", "MIN_STRIDE_M"]
 
 ANGLES = ("hip_flexion", "knee_flexion", "ankle_dorsiflexion")
 
@@ -69,11 +70,8 @@ def analyse(points_m: np.ndarray, fps: float, lateral_reliable: bool | None = No
     for start, stop in straight_passes(points_m, fps):
         piece = points_m[start:stop]
         forward = walking_direction(piece)
-        if event_points_m is None:
-            events = detect_events(piece, forward, fps)
-        else:
-            timing = event_points_m[start:stop]
-            events = detect_events(timing, walking_direction(timing), fps)
+        timing = piece if event_points_m is None else event_points_m[start:stop]
+        events = detect_events(timing, walking_direction(timing), fps)
         pass_table = stride_table(piece, forward, fps, events.heel_strike, events.toe_off)
         why_not = not_walking(pass_table, piece, forward, fps)
         if why_not:
@@ -113,3 +111,8 @@ def analyse(points_m: np.ndarray, fps: float, lateral_reliable: bool | None = No
     summary = summarise(table, lateral_reliable)
     summary["view"] = "frontal" if lateral_reliable else "side"
     return GaitAnalysis(fps, passes, directions, events, angles, table, summary, cycles)
+
+
+def analyse_walk(walk: Walk) -> GaitAnalysis:
+    """Analyse a tracked walk (walk.track_walk): the fitted body, its events timed on the lifted landmarks."""
+    return analyse(walk.points_m, walk.fps, event_points_m=walk.event_points_m)

@@ -10,7 +10,7 @@ import numpy as np
 from ..cleaning import CleaningSettings
 from ..outputs import atomic_output, check_output_folder
 from ..track import Track
-from .analysis import ANGLES, GaitAnalysis, analyse
+from .analysis import ANGLES, GaitAnalysis, analyse_walk
 from .cycles import CYCLE_PCT
 from .kinematics import SIDES
 from .walk import track_walk
@@ -41,8 +41,7 @@ def report_track(track: Track, folder: str | Path, cleaning: CleaningSettings = 
                  source: dict | None = None) -> GaitAnalysis:
     """A raw track analysed and its report written into `folder`: the one path of the `gait`
     command and of each video of a batch. `source` is what summary.json records of the input."""
-    walk = track_walk(track, cleaning, body_height_m, fov_deg)
-    analysis = analyse(walk.points_m, walk.fps, event_points_m=walk.event_points_m)
+    analysis = analyse_walk(track_walk(track, cleaning, body_height_m, fov_deg))
     write_report(analysis, folder, source)
     return analysis
 
