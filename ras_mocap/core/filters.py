@@ -10,7 +10,7 @@ from scipy.interpolate import interp1d
 from scipy.signal import butter, sosfiltfilt
 from .errors import InputError
 
-__all__ = ["fill_gaps_linear", "fill_short_gaps", "valid_runs", "lowpass_zero_phase", "OneEuroFilter"]
+__all__ = ["fill_gaps_linear", "fill_short_gaps", "valid_runs", "lowpass_zero_phase", "OneEuroFilter", "viterbi_path"]
 
 
 def fill_gaps_linear(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
@@ -132,3 +132,20 @@ class OneEuroFilter:
         self._x = self._x + self._alpha(cutoff_hz, dt_s) * (x - self._x)
         self._t_s = t_s
         return self._x.copy()
+
+
+def viterbi_path(cost: np.ndarray, step_cost: np.ndarray) -> np.ndarray:
+    """(N,) the choice per frame of least total cost: cost (N, S) of each of S choices in each
+    frame, plus step_cost (N-1, S, S) of going from choice i at frame t to choice j at t+1."""
+    n = len(cost)
+    total = cost[0].copy()
+    back = np.zeros(cost.shape, int)  # back[t, j]: the best choice at t-1 given choice j at t
+    for t in range(1, n):
+        candidates = total[:, None] + step_cost[t - 1]
+        back[t] = np.argmin(candidates, axis=0)
+        total = candidates[back[t], np.arange(cost.shape[1])] + cost[t]
+    path = np.zeros(n, int)
+    path[-1] = int(np.argmin(total))
+    for t in range(n - 1, 0, -1):
+        path[t - 1] = back[t, path[t]]
+    return path

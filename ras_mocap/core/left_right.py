@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .filters import valid_runs
+from .filters import valid_runs, viterbi_path
 from .skeleton import KP
 
 __all__ = ["LIMB_PAIRS", "BODY_PAIRS", "BODY_EVIDENCE", "find_swaps", "swap_limbs", "swap_body"]
@@ -70,19 +70,9 @@ def _viterbi(hyp: np.ndarray, time_s: np.ndarray, swap_cost: float) -> np.ndarra
     n = len(hyp)
     dt = np.diff(time_s)
     step_s = float(np.median(dt)) if n > 1 else 1.0
-    unary = np.array([0.0, swap_cost])
-    cost = unary.copy()
-    back = np.zeros((n, 2), int)  # back[t, c] = best choice at t-1 given choice c at t
-    for t in range(1, n):
-        move = (hyp[t][None, :] - hyp[t - 1][:, None]) * (step_s / max(dt[t - 1], 1e-6))  # (prev, cur, P, D)
-        total = cost[:, None] + np.sum(move * move, axis=(-2, -1)) + unary[None, :]
-        back[t] = np.argmin(total, axis=0)
-        cost = np.min(total, axis=0)
-    choice = np.zeros(n, int)
-    choice[-1] = int(np.argmin(cost))
-    for t in range(n - 1, 0, -1):
-        choice[t - 1] = back[t, choice[t]]
-    return choice.astype(bool)
+    move = (hyp[1:, None] - hyp[:-1, :, None]) * (step_s / np.maximum(dt, 1e-6))[:, None, None, None, None]
+    unary = np.broadcast_to([0.0, swap_cost], (n, 2))
+    return viterbi_path(unary, np.sum(move * move, axis=(-2, -1))).astype(bool)
 
 
 def swap_body(world_xyz_m: np.ndarray, swapped: np.ndarray) -> np.ndarray:
