@@ -5,22 +5,28 @@ the truth's inner stances."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from ras_mocap.core.filters import valid_runs
 from tests.conftest import SHARED
 
-VIEWS = ("side", "front", "away")
+VIEWS = ("side", "front", "away", "behind")
+"""The shared fixtures' three views, and tests/data/rendered's walk from behind (its README)."""
 SIDES = ("L", "R")
 
 
-def rendered_video(view: str):
-    return SHARED / "fixtures" / "synthetic" / f"walk_{view}.mp4"
+def _folder(view: str) -> Path:
+    return Path(__file__).parent / "data" / "rendered" if view == "behind" else SHARED / "fixtures" / "synthetic"
+
+
+def rendered_video(view: str) -> Path:
+    return _folder(view) / f"walk_{view}.mp4"
 
 
 def rendered_truth(view: str) -> dict[str, np.ndarray]:
-    with np.load(SHARED / "fixtures" / "synthetic" / f"walk_{view}_truth.npz", allow_pickle=True) as data:
+    with np.load(_folder(view) / f"walk_{view}_truth.npz", allow_pickle=True) as data:
         return {k: data[k] for k in data.files if not k.endswith("json")}
 
 

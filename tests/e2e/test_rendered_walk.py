@@ -1,4 +1,5 @@
-"""The whole pipeline on the three rendered walks against their exact truth (fixtures/synthetic):
+"""The whole pipeline on the four rendered walks against their exact truth (fixtures/synthetic, and
+tests/data/rendered's walk from behind):
 video -> BlazePose (full, all defaults) -> cleaning -> the whole-clip fit -> the RAS rig built by
 the real bpy -> the gait analysis. The camera's field of view is the one the fixtures' README
 gives (the lens, as a user who knows it passes --fov-deg); with the default 65 deg instead, see
@@ -45,6 +46,11 @@ BOUNDS = {
     "away": (6.5, 5.0, 10.0, 4.6, 0.05, 0.05, 0.05),
     # knee 5.8 / 5.4, hip 3.4 / 2.5, ankle 8.5 / 7.6, ball 4.40 (the issue's 4.39), step -1.4%, stride +0.7%,
     # speed -0.4%
+    "behind": (18.0, 11.5, 18.0, 25.0, 0.26, 0.22, 0.05),
+    # knee 17.1 / 13.0, hip 11.1 / 10.3, ankle 13.0 / 17.7, ball 23.9, step -24%, stride -21%, speed +0.0%:
+    # far from the issue's bounds (test_from_behind_the_issue_bounds_hold). Before the fit started
+    # from the legs on their rays too (lifting.legs_on_rays) the right knee never bent: knee 17.3 / 34.8,
+    # hip 9.8 / 6.0, ankle 12.9 / 14.6, ball 26.2, step -29%, stride -8.5%, speed -1.8%
 }
 
 
@@ -88,6 +94,18 @@ def test_rendered_walk_through_the_whole_pipeline(rendered_tracks, view):
     assert step_m == pytest.approx(float(truth["step_length_mean_m"]), rel=step_tolerance)
     assert stride_m == pytest.approx(float(truth["stride_length_m"]), rel=stride_tolerance)
     assert got["ball_path_cm"] <= ball_cm
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "seen from behind nearly head-on, BlazePose's 3D guess straightens the swinging knees, and its "
+    "heel and toe in swing sit where a standing foot's would (20 px off): the legs' depth rests on "
+    "foreshortening alone, and the left knee is still 17 deg off, the hips 10-11"))
+def test_from_behind_the_issue_bounds_hold(rendered_tracks):
+    """Issue 13's bounds on the walk from behind (tests/data/rendered): knee and hip <= 5 deg, ankle <= 8."""
+    truth = rendered_truth("behind")
+    got = _figures(fit_clip(rendered_tracks["behind"], fov_deg=_lens_fov_deg(truth)), truth)
+    assert max(got["knee.L"], got["knee.R"], got["hip.L"], got["hip.R"]) <= 5.0
+    assert max(got["ankle.L"], got["ankle.R"]) <= 8.0
 
 
 @pytest.mark.parametrize("view", [

@@ -1,8 +1,11 @@
 """A cleaned track -> one body fitted to the whole clip, in camera space and on the floor.
 
 The pose of every frame starts from the lifted keypoints (lifting.py) and the body from the
-clip's metric landmarks; a first fit without the floor; the floor fitted through the planted
-feet (ground.py); the fit again with the planted feet held on it. All runs of frames with a
+clip's metric landmarks; a first fit without the floor, twice: from the lifted keypoints and from
+them with the legs on their image rays at the body's lengths (the network's depth signs can be
+wrong, and the fit does not cross a straight knee); the floor fitted through the planted feet
+(ground.py) of each; the fit again with the planted feet held on it, from whichever first fit
+the whole objective finds cheaper there. All runs of frames with a
 person are fitted together (they share the body and the camera); frames with nobody stay gaps.
 """
 from __future__ import annotations
@@ -13,7 +16,7 @@ import numpy as np
 from scipy.ndimage import binary_closing
 
 from ..filters import valid_runs
-from ..lifting import lifted_keypoints
+from ..lifting import legs_on_rays, lifted_keypoints
 from ..progress import Cancelled, ProgressFn
 from ..rootmotion import focal_px_for
 from ..skeleton import KP, N_KEYPOINTS
@@ -93,23 +96,27 @@ def fit_track(track: Track, focal_px: float | None = None, body_height_m: float 
     runs = valid_runs(valid)
     starts = np.zeros(len(valid), bool)
     starts[[start for start, _ in runs]] = True
-    poses, lifted_depth, lifted_points = [], [], []
-    for start, stop in runs:
-        lifted, hips = lifted_keypoints(track.world_xyz_m[start:stop], track.image_xy_px[start:stop],
-                                        track.image_size_px, f)
-        poses.append(pose_from_keypoints(lifted + hips[:, None]))
-        lifted_points.append(lifted)
-        lifted_depth.append(hips[:, 2])
-    pose = Pose.concatenate(poses)
-    shape = shape_from_landmarks(world_m, np.concatenate(lifted_points))
+    lifted_runs = [lifted_keypoints(track.world_xyz_m[start:stop], track.image_xy_px[start:stop],
+                                    track.image_size_px, f) for start, stop in runs]
+    lifted_depth = [hips[:, 2] for _, hips in lifted_runs]
+    shape = shape_from_landmarks(world_m, np.concatenate([lifted for lifted, _ in lifted_runs]))
     if body_height_m:
         shape = shape.scaled(body_height_m / shape.height_m)
     first = Shared(shape, Camera(f, np.asarray(track.image_size_px, float) / 2))
     fps = track.sample_rate_hz
+    lifted_poses, ray_poses = [], []
+    for (start, stop), (lifted, hips) in zip(runs, lifted_runs):
+        lifted_poses.append(pose_from_keypoints(lifted + hips[:, None]))
+        ray_poses.append(pose_from_keypoints(legs_on_rays(
+            lifted + hips[:, None], track.world_xyz_m[start:stop], track.image_xy_px[start:stop], track.image_size_px,
+            f, shape.thigh_m, shape.shank_m, fps)))
+    # two starts, as lifted and with the legs on their rays; each window goes on from the one whose first pass
+    # the whole objective (the floor's terms too) finds cheaper
+    starts_pose = [Pose.concatenate(lifted_poses), Pose.concatenate(ray_poses)]
     free = Observations(image, track.visibility[valid], world_m, np.zeros((len(image), 2, 2), bool), fps,
                         starts[valid])
     windows = _windows(len(image), settings.window_frames, settings.window_overlap_frames)
-    steps, most_steps = 0, (settings.free_iterations + settings.iterations) * len(windows)
+    steps, most_steps = 0, (len(starts_pose) * settings.free_iterations + settings.iterations) * len(windows)
 
     def after_step() -> None:
         nonlocal steps
@@ -121,24 +128,34 @@ def fit_track(track: Track, focal_px: float | None = None, body_height_m: float 
     fitted, reprojection_px, iterations, cost = [], [], 0, 0.0
     shared, ground, held_obs = first, None, None
     for index, (start, stop, held) in enumerate(windows):
-        piece = pose.rows(start, stop)
-        if held:
-            piece = Pose.concatenate([fitted[-1].rows(len(fitted[-1]) - held, len(fitted[-1])), piece.rows(held, len(piece))])
         window_settings = settings if index == 0 else replace(settings, fit_lengths=(), fit_depth_scale=False)
         free_settings = replace(window_settings, iterations=settings.free_iterations)
-        piece, window_shared, report = fit_run(piece, shared, free.rows(start, stop), None, free_settings, first,
-                                               after_step, held)
+        tries = []  # (cost with the floor, pose, shared, ground, observations with contacts) from each start
+        for start_pose in starts_pose:
+            piece = start_pose.rows(start, stop)
+            if held:
+                piece = Pose.concatenate([fitted[-1].rows(len(fitted[-1]) - held, len(fitted[-1])), piece.rows(held, len(piece))])
+            piece, tried_shared, report = fit_run(piece, shared, free.rows(start, stop), None, free_settings, first,
+                                                  after_step, held)
+            iterations += report.iterations
+            tried_ground, tried_obs = ground, held_obs
+            if index == 0:  # the floor through this start's planted feet, and the contacts on it
+                tried_ground = fit_ground(forward(tried_shared.shape, piece))
+                contact = _contacts(track.image_xy_px, valid, tried_shared.camera, tried_ground,
+                                    tried_shared.shape.height_m, fps)
+                tried_obs = replace(free, contact=contact[valid])
+            judged = fit_run(piece, tried_shared, tried_obs.rows(start, stop), tried_ground,
+                             replace(window_settings, iterations=0), first, None, held)
+            tries.append((judged[2].cost_start, piece, tried_shared, tried_ground, tried_obs))
+        _, piece, window_shared, ground, held_obs = min(tries, key=lambda tried: tried[0])
         if index == 0:
-            ground = fit_ground(forward(window_shared.shape, piece))
-            contact = _contacts(track.image_xy_px, valid, window_shared.camera, ground, window_shared.shape.height_m, fps)
-            held_obs = replace(free, contact=contact[valid])
             shared = window_shared
         piece, window_shared, second = fit_run(piece, shared, held_obs.rows(start, stop), ground, window_settings,
                                                first, after_step, held)
         shared = window_shared if index == 0 else shared
         fitted.append(piece)
         reprojection_px.append(second.reprojection_px[held:])
-        iterations += report.iterations + second.iterations
+        iterations += second.iterations
         cost += second.cost_end
     pose = Pose.concatenate([piece.rows(held, len(piece)) for piece, (_, _, held) in zip(fitted, windows)])
     relative_px = np.concatenate(reprojection_px)
