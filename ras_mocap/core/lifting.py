@@ -3,16 +3,18 @@
 BlazePose places points more accurately in the image than in its metric 3D guess, so each
 keypoint keeps its image position and takes only its depth from the world landmarks; the arms
 keep the network's 3D shape (a forearm pointing at the camera is short in the image, and a 2D
-error there turns it by tens of degrees). The starting point of the whole-clip fit.
+error there turns it by tens of degrees). The starting point of the whole-clip fit, which also
+starts from the same keypoints with the legs on their image rays at the body's lengths
+(legs_on_rays), where the network's depth leaves a foreshortened thigh or shank too short.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .filters import viterbi_path
-
 from .rootmotion import focal_px_for, hip_path_camera_m
 from .skeleton import KP, mediapipe_to_blender
+from .vectors import cross, unit
 
 __all__ = ["lifted_keypoints", "legs_on_rays", "pose_points"]
 
@@ -78,10 +80,6 @@ HYPEREXTENSION_DEG = 5.0
 """A knee bent the wrong way beyond this costs more with every 2 deg (the hinge's limit)."""
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
-    return v / np.linalg.norm(v, axis=-1, keepdims=True)
-
-
 def _choices(origin: np.ndarray, lifted_step: np.ndarray, ray: np.ndarray, length_m: float) -> tuple[np.ndarray, np.ndarray]:
     """(N, 3, 3) where a joint may be on its image ray (N, 3), from its parent at `origin` (N, 3):
     at the lifted step's depth from the parent, or at `length_m` from the parent, far or near (where
@@ -107,10 +105,10 @@ def legs_on_rays(points_m: np.ndarray, world_xyz_m: np.ndarray, image_xy_px: np.
     (there the image moves only with the square of the bend)."""
     out = points_m.copy()
     centre = np.asarray(image_size_px, float) / 2
-    rays = _unit(np.concatenate([(image_xy_px - centre) / focal_px, np.ones(image_xy_px.shape[:2] + (1,))], axis=-1))
+    rays = unit(np.concatenate([(image_xy_px - centre) / focal_px, np.ones(image_xy_px.shape[:2] + (1,))], axis=-1))
     mid_hip = 0.5 * (points_m[:, KP["left_hip"]] + points_m[:, KP["right_hip"]])
     spine = 0.5 * (points_m[:, KP["left_shoulder"]] + points_m[:, KP["right_shoulder"]]) - mid_hip
-    forward = _unit(np.cross(points_m[:, KP["left_hip"]] - points_m[:, KP["right_hip"]], spine))
+    forward = unit(cross(points_m[:, KP["left_hip"]] - points_m[:, KP["right_hip"]], spine))
     move_sigma = LEG_MOVE_SIGMA_M * 30.0 / fps
     n = len(points_m)
     for side in ("left", "right"):
@@ -122,7 +120,7 @@ def legs_on_rays(points_m: np.ndarray, world_xyz_m: np.ndarray, image_xy_px: np.
         ankles = np.concatenate([p for p, _ in pairs], axis=1)  # (N, 9, 3): choice 3 i + j
         knees = np.repeat(knees, 3, axis=1)
         cost = np.repeat(knee_cost, 3, axis=1) + np.concatenate([c for _, c in pairs], axis=1)
-        thigh, shank = _unit(knees - hip[:, None]), _unit(ankles - knees)
+        thigh, shank = unit(knees - hip[:, None]), unit(ankles - knees)
         bend_deg = np.degrees(np.arccos(np.clip(np.sum(thigh * shank, axis=-1), -1.0, 1.0)))
         backward = np.sum((thigh - shank) * forward[:, None], axis=-1) >= 0  # the shank turned back: a knee's way
         wrong_way_deg = np.where(backward, 0.0, bend_deg)
