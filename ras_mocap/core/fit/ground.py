@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import binary_dilation, median_filter
 
-from ..contacts import slow_phases
+from ..contacts import ContactSettings, slow_phases
 from ..filters import valid_runs
 from ..skeleton import KP
 from .clip_fit import CONTACT_WIDEN_S, Ground
@@ -98,7 +98,8 @@ def _still_at_edges(phases: np.ndarray, pixels: np.ndarray, camera, ground: Grou
 
 def floor_contacts(image_px: np.ndarray, camera, ground: Ground, body_m: float, fps: float,
                    max_speed_heights_s: float = 0.45, window_s: float = 0.2,
-                   widen_s: float = CONTACT_WIDEN_S, still_heights: float = 0.02, still_s: float = 0.2) -> np.ndarray:
+                   widen_s: float = CONTACT_WIDEN_S, still_heights: float = 0.02, still_s: float = 0.2,
+                   pace: float = 1.0) -> np.ndarray:
     """(N, 2, 2) planted: [left, right foot][heel, front of the foot]. A point is planted while
     the floor point under its image ray (heel, toe) moves slower than `max_speed_heights_s`
     body heights a second, measured over `window_s` on a median-filtered path (far away the
@@ -108,7 +109,14 @@ def floor_contacts(image_px: np.ndarray, camera, ground: Ground, body_m: float, 
     0.7 deg better knees and the ball twice the slide in stance), and then by up to `still_s`
     while the point stays where it stands in the image (`_still_at_edges`: far away, where a
     pixel is several cm of floor, the speed found the walk seen from behind landing 4-5 frames late,
-    and its ball slid 10 cm a stance, not the truth's 3.4; 4.4 with this, the angles alike)."""
+    and its ball slid 10 cm a stance, not the truth's 3.4; 4.4 with this, the angles alike).
+
+    `pace` < 1 is a run's stride over a walk's: every duration here (and contacts.slow_phases')
+    shrinks by it and the speed grows by 1 / pace. A jog's stance lasts 7-8 frames at 30 fps,
+    too short for a walk's windows: seen from 30 deg, 3 of its 11 stances were found, 10 so."""
+    window_s, widen_s, still_s, max_speed_heights_s = (window_s * pace, widen_s * pace, still_s * pace,
+                                                       max_speed_heights_s / pace)
+    phases = ContactSettings(ContactSettings.min_duration_s * pace, ContactSettings.max_break_s * pace)
     half = max(1, int(round(window_s * fps / 2)))
     widen = int(round(widen_s * fps))
     out = np.zeros((len(image_px), 2, 2), bool)
@@ -124,7 +132,7 @@ def floor_contacts(image_px: np.ndarray, camera, ground: Ground, body_m: float, 
             if len(path) > 2 * half:
                 speed[half:-half] = np.linalg.norm(path[2 * half:] - path[:-2 * half], axis=1) * fps / (2 * half) / body_m
                 speed[:half], speed[-half:] = speed[half], speed[-half - 1]
-            slow = slow_phases(np.nan_to_num(speed, nan=np.inf), max_speed_heights_s, fps)
+            slow = slow_phases(np.nan_to_num(speed, nan=np.inf), max_speed_heights_s, fps, phases)
             widened = binary_dilation(slow, np.ones(2 * widen + 1, bool)) if slow.any() and widen else slow
             out[:, side, column] = _still_at_edges(widened, image_px[:, point], camera, ground, body_m, still_heights,
                                                    int(round(still_s * fps)))

@@ -7,6 +7,8 @@ wrong, and the fit does not cross a straight knee); the floor fitted through the
 (ground.py) of each; the fit again with the planted feet held on it, from whichever first fit
 the whole objective finds cheaper there. All runs of frames with a
 person are fitted together (they share the body and the camera); frames with nobody stay gaps.
+A run is fitted at its own pace (tempo.py): its stride, read from the image, shortens the
+smoothness's and the contacts' time scales; a walk's stride leaves them as they are.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from .body import BodyShape, Pose, forward
 from .clip_fit import Camera, FitSettings, Ground, Observations, Shared, fit_run
 from .ground import WorldFrame, fit_ground, floor_contacts, world_frame
 from .initial import pose_from_keypoints, shape_from_landmarks
+from .tempo import stride_period_s
 from ..errors import InputError
 
 __all__ = ["FittedBody", "fit_track"]
@@ -62,11 +65,11 @@ class FittedBody:
 
 
 def _contacts(image_px: np.ndarray, valid: np.ndarray, camera: Camera, ground: Ground, body_m: float,
-              fps: float) -> np.ndarray:
+              fps: float, pace: float) -> np.ndarray:
     contact = np.zeros((len(valid), 2, 2), bool)
     for start, stop in valid_runs(valid):
         if stop - start >= 3:
-            contact[start:stop] = floor_contacts(image_px[start:stop], camera, ground, body_m, fps)
+            contact[start:stop] = floor_contacts(image_px[start:stop], camera, ground, body_m, fps, pace=pace)
     return contact
 
 
@@ -104,6 +107,9 @@ def fit_track(track: Track, focal_px: float | None = None, body_height_m: float 
         shape = shape.scaled(body_height_m / shape.height_m)
     first = Shared(shape, Camera(f, np.asarray(track.image_size_px, float) / 2))
     fps = track.sample_rate_hz
+    stride_s = stride_period_s(track.image_xy_px, valid, fps)
+    pace = min(1.0, (stride_s or np.inf) / settings.walking_stride_s)  # < 1: a run, its time scales shorter
+    settings = replace(settings, smooth_weight=settings.smooth_weight * pace**2)  # its joints accelerate harder
     lifted_poses, ray_poses = [], []
     for (start, stop), (lifted, hips) in zip(runs, lifted_runs):
         lifted_poses.append(pose_from_keypoints(lifted + hips[:, None]))
@@ -142,7 +148,7 @@ def fit_track(track: Track, focal_px: float | None = None, body_height_m: float 
             if index == 0:  # the floor through this start's planted feet, and the contacts on it
                 tried_ground = fit_ground(forward(tried_shared.shape, piece))
                 contact = _contacts(track.image_xy_px, valid, tried_shared.camera, tried_ground,
-                                    tried_shared.shape.height_m, fps)
+                                    tried_shared.shape.height_m, fps, pace)
                 tried_obs = replace(free, contact=contact[valid])
             judged = fit_run(piece, tried_shared, tried_obs.rows(start, stop), tried_ground,
                              replace(window_settings, iterations=0), first, None, held)
@@ -166,7 +172,7 @@ def fit_track(track: Track, focal_px: float | None = None, body_height_m: float 
     frame = world_frame(ground, first_hips)
     meta = {"iterations": iterations, "cost": cost, "windows": len(windows),
             "depth_change": round(depth_change, 3), "focal_px": round(shared.camera.focal_px, 1),
-            "depth_scale": round(shared.depth_scale, 3),
+            "depth_scale": round(shared.depth_scale, 3), "stride_s": None if stride_s is None else round(stride_s, 3),
             "ground_normal_camera": [round(float(v), 4) for v in ground.normal], "leg_m": round(shared.shape.leg_m, 4)}
     body_px = shared.camera.focal_px * shared.shape.height_m / pose.root_m[:, 2]
     relative = relative_px / body_px
