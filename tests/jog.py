@@ -48,13 +48,14 @@ def _ramp(phase: np.ndarray, start: float, stop: float) -> np.ndarray:
 
 def _leg_angles(phase: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Thigh from vertical, knee flexion, ankle dorsiflexion (rad) of a leg at its own phase."""
-    thigh, knee = _periodic(THIGH_DEG)(phase), _periodic(KNEE_DEG)(phase)
+    thigh_at, knee_at = _periodic(THIGH_DEG), _periodic(KNEE_DEG)
+    thigh, knee = thigh_at(phase), knee_at(phase)
     shank = thigh - knee
     stance_pitch = np.radians(FOOT_STRIKE_DEG * (1 - _ramp(phase, 0.0, HEEL_ROCKER))
                               + FOOT_OFF_DEG * _ramp(phase, TOE_ROCKER, STANCE))
     ankle = stance_pitch - shank
     # in swing, from the ankle at toe off to the ankle at the next heel strike, lifted between
-    off, strike = (float(np.radians(d) - (_periodic(THIGH_DEG)(p) - _periodic(KNEE_DEG)(p)))
+    off, strike = (float(np.radians(d) - (thigh_at(p) - knee_at(p)))
                    for d, p in ((FOOT_OFF_DEG, STANCE), (FOOT_STRIKE_DEG, 1.0)))
     s = np.clip((phase - STANCE) / (1.0 - STANCE), 0.0, 1.0)
     swing = off + (strike - off) * (3 * s**2 - 2 * s**3) + np.radians(SWING_LIFT_DEG) * np.sin(np.pi * s)
@@ -74,9 +75,9 @@ def _pose_frames(time_s: np.ndarray) -> np.ndarray:
     lean = -np.radians(LEAN_DEG) * np.ones(n)  # about z: + turns the up axis backwards
     columns = [np.full((n, 1), 1.0 / 30), np.zeros((n, 3)), _about_z(lean), _about_z(np.zeros(n)), _about_z(np.zeros(n))]
     legs = {side: _leg_angles((time_s / CYCLE_S + offset) % 1.0) for side, offset in (("right", 0.0), ("left", 0.5))}
-    for side, other in (("right", "left"), ("left", "right")):
+    for side in ("right", "left"):
         thigh, knee, ankle = legs[side]
-        arm = -0.8 * legs[side][0]  # the arm swings against its own leg
+        arm = -0.8 * thigh  # the arm swings against its own leg
         columns += [_about_z(thigh - lean), -knee[:, None], _about_z(ankle), _about_z(arm - lean),
                     np.radians(ELBOW_DEG + 10 * np.sin(2 * np.pi * time_s / CYCLE_S))[:, None]]
     return np.concatenate(columns, axis=1)
