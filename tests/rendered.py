@@ -17,16 +17,18 @@ VIEWS = ("side", "front", "away", "behind")
 SIDES = ("L", "R")
 
 
-def _folder(view: str) -> Path:
-    return Path(__file__).parent / "data" / "rendered" if view == "behind" else SHARED / "fixtures" / "synthetic"
+def _folder(view: str, motion: str) -> Path:
+    shared = motion == "walk" and view != "behind"
+    return SHARED / "fixtures" / "synthetic" if shared else Path(__file__).parent / "data" / "rendered"
 
 
-def rendered_video(view: str) -> Path:
-    return _folder(view) / f"walk_{view}.mp4"
+def rendered_video(view: str, motion: str = "walk") -> Path:
+    """The rendered `motion` (walk, or tests/data/rendered's jog) seen from `view`."""
+    return _folder(view, motion) / f"{motion}_{view}.mp4"
 
 
-def rendered_truth(view: str) -> dict[str, np.ndarray]:
-    with np.load(_folder(view) / f"walk_{view}_truth.npz", allow_pickle=True) as data:
+def rendered_truth(view: str, motion: str = "walk") -> dict[str, np.ndarray]:
+    with np.load(_folder(view, motion) / f"{motion}_{view}_truth.npz", allow_pickle=True) as data:
         return {k: data[k] for k in data.files if not k.endswith("json")}
 
 
