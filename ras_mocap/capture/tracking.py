@@ -7,7 +7,9 @@ each frame (the rest painted grey), so a bystander cannot take over and, after a
 subject is found again inside its own box. The crop stays still while the shown window moves:
 MediaPipe's own landmark filter works in the crop's pixels, and a crop moving with the walker
 would make the planted foot move under it (foot jitter x2-3, double support 3.5 points short
-on the rendered side walk). With `num_poses=1` there is no people pass: the one person
+on the rendered side walk). A subject too small to be found in the crop of their whole path
+(a runner far away crossing the frame) is followed in still crops of their own size, each held
+until they leave it. With `num_poses=1` there is no people pass: the one person
 BlazePose finds in the whole frame (or region) is the subject.
 
 `PoseTracker` does one frame (pass 2 here, and the live worker, which follows a LiveSubject);
@@ -40,6 +42,14 @@ CROP_BODY_HEIGHTS = 1.6
 FOLLOW_PERSON_PX = 512
 """Pass 2 shrinks the frames of a subject taller than this (their largest box) to this height:
 twice what BlazePose's landmark network sees of them, and a 4K frame costs what a 1080p one does."""
+DETECTOR_INPUT_PX, FINDABLE_PX = 224, 64
+"""BlazePose's person detector sees its whole crop as 224 px; a person under 64 of them may not be found."""
+STEP_CROP_BODY_HEIGHTS = 3.0
+"""A subject too small for the crop of their whole path (under FINDABLE_PX in it) and not found
+there for LOST_FRAMES frames in a row is followed in still crops this many times their size
+instead, each held until the subject's box leaves it (the landmarker starts afresh on the next):
+the runner 17 m away, 28 px in the view of its path, tracked in no frame that way, in all 111 this."""
+LOST_FRAMES = 5
 
 
 @dataclass(frozen=True)
@@ -107,6 +117,10 @@ class PoseTracker:
         self.follow = follow
         self._path_px = follow.path_box_px() if follow is not None else None
         self._scale = min(1.0, FOLLOW_PERSON_PX / follow.largest_side_px) if follow is not None else 1.0
+        self._small = follow is not None and (
+            follow.largest_side_px * DETECTOR_INPUT_PX / float(np.max(self._path_px[2:] - self._path_px[:2])) < FINDABLE_PX)
+        self._lost = 0  # frames in a row where the subject was expected and nothing found
+        self._step_crop: np.ndarray | None = None  # the still crop of its own size, once it needs one
         self.reset_after = reset_after
         self._mismatches = 0
         if preview_width_px:
@@ -134,9 +148,14 @@ class PoseTracker:
         box = self.follow.box_at(frame.index, margin=True)
         if box is None:
             return None
-        found = self._detector.detect(frame, self._path_px, crop_around(box), self._scale)
+        found = self._detector.detect(frame, self._crop_for(box), crop_around(box), self._scale)
         if not found:
+            self._lost += 1
+            if self._small and self._lost >= LOST_FRAMES and self._step_crop is None:
+                self._step_crop = crop_around(box, STEP_CROP_BODY_HEIGHTS)  # from the next frame on
+                self._detector.restart()
             return None
+        self._lost = 0
         sighting = Sighting.of(found[0], frame.index, frame.time_s, self.image_size_px)
         if self.follow.expects(sighting):
             self._mismatches = 0
@@ -146,6 +165,17 @@ class PoseTracker:
             self._detector.restart()
             self._mismatches = 0
         return None
+
+    def _crop_for(self, box: np.ndarray) -> np.ndarray:
+        """Where the landmarker looks for the subject expected in `box`: their whole path, or a
+        small subject's still crop of their own size (a new one, the landmarker restarted, once
+        the box leaves it)."""
+        if self._step_crop is None:
+            return self._path_px
+        if np.any(box[:2] < self._step_crop[:2]) or np.any(box[2:] > self._step_crop[2:]):
+            self._step_crop = crop_around(box, STEP_CROP_BODY_HEIGHTS)
+            self._detector.restart()
+        return self._step_crop
 
     def _preview(self, bgr: np.ndarray, detection: Detection | None) -> np.ndarray | None:
         """The frame shrunk to the preview width, RGB, with the subject's skeleton and every

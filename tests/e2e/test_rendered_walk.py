@@ -96,23 +96,36 @@ def test_rendered_walk_through_the_whole_pipeline(rendered_tracks, view):
     assert got["ball_path_cm"] <= ball_cm
 
 
-def test_rendered_jog_through_the_whole_pipeline():
-    """The jog of tests/jog.py rendered from the side (tests/data/rendered, 164 steps a minute):
-    fitted at its own pace (fit/tempo.py), its planted feet hold as a walk's do. Measured: knee
-    7.2 / 7.7, hip 3.4 / 3.8, ankle 7.0 / 6.8, ball 3.6 cm (the truth's 3.6), speed +1.7%; at a
-    walk's pace (before) knee 9.7 / 9.5, hip 4.0 / 4.6, ankle 8.7 / 7.9, the ball 27.3 cm."""
-    truth = rendered_truth("side", "jog")
-    raw = track_video(rendered_video("side", "jog"), TrackingSettings(model_path("full")))
+# the rendered jog (tests/data/rendered): view -> bounds of (knee, hip, ankle RMSE deg; the ball's
+# path a stance beyond the truth's, cm); measured in the comments
+JOG_BOUNDS = {
+    "side": (8.5, 4.5, 8.0, 1.0),
+    # 6 m away: knee 7.2 / 7.7, hip 3.4 / 3.8, ankle 7.0 / 6.8, ball 3.6 cm (the truth's 3.6), speed +1.7%;
+    # at a walk's pace (before fit/tempo.py) knee 9.7 / 9.5, hip 4.0 / 4.6, ankle 8.7 / 7.9, the ball 27.3 cm
+    "far": (9.0, 5.5, 9.5, 50.0),
+    # 17 m away, 122 px tall: knee 7.9 / 7.1, hip 4.5 / 2.4, ankle 6.7 / 8.7, speed +1%, the ball 48.5 cm:
+    # 3 of 10 stances found, a pixel of the foot's image row being ~18 cm of floor there. Before the
+    # finer people pass and pass 2's own-size crops, nobody was found in any frame
+}
+
+
+@pytest.mark.parametrize("view", sorted(JOG_BOUNDS))
+def test_rendered_jog_through_the_whole_pipeline(view):
+    """The jog of tests/jog.py rendered from the side (164 steps a minute), near and far:
+    fitted at its own pace (fit/tempo.py), cadence and speed within 3% and 5%."""
+    truth = rendered_truth(view, "jog")
+    raw = track_video(rendered_video(view, "jog"), TrackingSettings(model_path("full")))
     clip = fit_clip(raw, fov_deg=_lens_fov_deg(truth))
     got = _figures(clip, truth)
     timing_m, _ = walk_points_m(raw, fov_deg=_lens_fov_deg(truth))
     summary = analyse(clip.body.world_m, clip.clean.sample_rate_hz, event_points_m=timing_m).summary
-    print("\njog: " + ", ".join(f"{k} {v:.3g}" for k, v in got.items())
+    print(f"\njog {view}: " + ", ".join(f"{k} {v:.3g}" for k, v in got.items())
           + f", cadence {summary['cadence_steps_per_min']:.1f} ({float(truth['cadence_steps_per_min']):.1f}), stride {clip.body.meta['stride_s']} s")
+    knee, hip, ankle, ball_cm = JOG_BOUNDS[view]
     assert clip.body.meta["stride_s"] == pytest.approx(float(truth["cycle_s"]), rel=0.03)
-    assert max(got["knee.L"], got["knee.R"]) <= 8.5 and max(got["hip.L"], got["hip.R"]) <= 4.5
-    assert max(got["ankle.L"], got["ankle.R"]) <= 8.0
-    assert got["ball_path_cm"] <= float(got["truth_ball_path_cm"]) + 1.0
+    assert max(got["knee.L"], got["knee.R"]) <= knee and max(got["hip.L"], got["hip.R"]) <= hip
+    assert max(got["ankle.L"], got["ankle.R"]) <= ankle
+    assert got["ball_path_cm"] <= float(got["truth_ball_path_cm"]) + ball_cm
     assert abs(got["speed_error"]) <= 0.05
     assert summary["cadence_steps_per_min"] == pytest.approx(float(truth["cadence_steps_per_min"]), rel=0.03)
 
