@@ -48,7 +48,9 @@ STEP_CROP_BODY_HEIGHTS = 3.0
 """A subject too small for the crop of their whole path (under FINDABLE_PX in it) and not found
 there for LOST_FRAMES frames in a row is followed in still crops this many times their size
 instead, each held until the subject's box leaves it (the landmarker starts afresh on the next):
-the runner 17 m away, 28 px in the view of its path, tracked in no frame that way, in all 111 this."""
+the runner 17 m away, 28 px in the view of its path, tracked in no frame that way, in all 111 this.
+A subject that small also in a frame-tall square (the people pass found them only in its finer
+look) is followed that way from the first frame."""
 LOST_FRAMES = 5
 
 
@@ -121,6 +123,9 @@ class PoseTracker:
             follow.largest_side_px * DETECTOR_INPUT_PX / float(np.max(self._path_px[2:] - self._path_px[:2])) < FINDABLE_PX)
         self._lost = 0  # frames in a row where the subject was expected and nothing found
         self._step_crop: np.ndarray | None = None  # the still crop of its own size, once it needs one
+        # too small even for pass 1's frame-tall squares (found by its finer look): own-size crops from the start
+        self._stepping = self._small and (
+            follow.largest_side_px * DETECTOR_INPUT_PX / min(image_size_px) < FINDABLE_PX)
         self.reset_after = reset_after
         self._mismatches = 0
         if preview_width_px:
@@ -151,9 +156,8 @@ class PoseTracker:
         found = self._detector.detect(frame, self._crop_for(box), crop_around(box), self._scale)
         if not found:
             self._lost += 1
-            if self._small and self._lost >= LOST_FRAMES and self._step_crop is None:
-                self._step_crop = crop_around(box, STEP_CROP_BODY_HEIGHTS)  # from the next frame on
-                self._detector.restart()
+            if self._small and self._lost >= LOST_FRAMES:
+                self._stepping = True  # from the next frame on
             return None
         self._lost = 0
         sighting = Sighting.of(found[0], frame.index, frame.time_s, self.image_size_px)
@@ -170,11 +174,12 @@ class PoseTracker:
         """Where the landmarker looks for the subject expected in `box`: their whole path, or a
         small subject's still crop of their own size (a new one, the landmarker restarted, once
         the box leaves it)."""
-        if self._step_crop is None:
+        if not self._stepping:
             return self._path_px
-        if np.any(box[:2] < self._step_crop[:2]) or np.any(box[2:] > self._step_crop[2:]):
+        if self._step_crop is None or np.any(box[:2] < self._step_crop[:2]) or np.any(box[2:] > self._step_crop[2:]):
+            if self._step_crop is not None or self._lost:  # the landmarker has looked elsewhere
+                self._detector.restart()
             self._step_crop = crop_around(box, STEP_CROP_BODY_HEIGHTS)
-            self._detector.restart()
         return self._step_crop
 
     def _preview(self, bgr: np.ndarray, detection: Detection | None) -> np.ndarray | None:
