@@ -5,8 +5,7 @@ detector finds people and its tracker keeps them from one sampled frame to the n
 the frames are decoded ahead on their own thread. The detector sees the whole image shrunk
 to 224 x 224 pixels, where a person under ~50 of them is missed (the walker of a 16:9 street
 scene), so a wide frame is looked at as overlapping squares, one landmarker each, on
-parallel threads (MediaPipe releases the GIL); a clip where they find nobody is looked at
-again in squares half as tall (a runner far away). Each sampled frame's poses are linked to
+parallel threads (MediaPipe releases the GIL). Each sampled frame's poses are linked to
 the identities seen before (identities.py), so an identity survives a short occlusion. Each
 identity (a `Person`) records its frames, boxes, travel and motion; `subject.py` chooses
 among them.
@@ -259,30 +258,15 @@ class People:
         return int(np.median(np.diff(self.sampled_frames))) if len(self.sampled_frames) > 1 else 1
 
 
-def detection_tiles(region_px: tuple[int, int, int, int], min_aspect: float = 1.5, rows: int = 1) -> list[np.ndarray | None]:
+def detection_tiles(region_px: tuple[int, int, int, int], min_aspect: float = 1.5) -> list[np.ndarray | None]:
     """Where pass 1 looks in a frame: squares as tall as the region (x0, y0, x1, y1), spread with
     overlap across a region at least `min_aspect` times wider than tall (round(width / height)
-    of them); [None] (the whole region) otherwise - a standing person fits any of them. With
-    `rows` > 1, squares 1 / rows of its height, overlapping by half a side across and down, so
-    that a person up to half a square tall lies wholly inside one: the finer look."""
+    of them); [None] (the whole region) otherwise - a standing person fits any of them."""
     x0, y0, x1, y1 = region_px
     width, height = x1 - x0, y1 - y0
-    if rows > 1:
-        side = height / rows
-
-        def starts(low: float, extent: float) -> np.ndarray:
-            return np.linspace(low, low + max(extent - side, 0.0), int(np.ceil(max(extent - side, 0.0) / (side / 2))) + 1)
-
-        return [np.array([x, y, x + side, y + side], float) for y in starts(y0, height) for x in starts(x0, width)]
     if width < min_aspect * height:
         return [None]
     return [np.array([x, y0, x + height, y1], float) for x in np.linspace(x0, x1 - height, round(width / height))]
-
-
-FINER_ROWS = 2
-"""A clip where the squares as tall as the frame find nobody is looked at again in squares half
-as tall: a runner 17 m away, 122 px of a 540 px frame (50 px in the detector's view), was found
-in none of its frames, and in every one this way."""
 
 
 def find_people(
@@ -297,24 +281,13 @@ def find_people(
 
     progress(done, total) is called after each sampled frame; returning True raises Cancelled.
     Identities seen in fewer than `min_sightings` sampled frames (spurious poses) are dropped.
-    If nobody is found, the clip is looked at again in finer squares (FINER_ROWS).
     """
-    for rows in (1, FINER_ROWS):
-        people = _people_in_tiles(video, settings, start_frame, end_frame, progress, min_sightings, rows)
-        if people.persons:
-            break
-    return people
-
-
-def _people_in_tiles(video: str | Path, settings: PeopleSettings, start_frame: int, end_frame: int | None,
-                     progress, min_sightings: int, rows: int) -> People:
-    """find_people's pass over the clip, looking in detection_tiles(..., rows)."""
     linker = IdentityLinker()
     sampled: list[int] = []
     with VideoFileSource(video, start_frame, end_frame, sample_rate_hz=settings.sample_rate_hz) as opened:
         period_s = opened.stride / opened.fps
         size, fps, total = (opened.width, opened.height), opened.fps, opened.n_frames
-        tiles = detection_tiles((settings.roi or RegionOfInterest()).clip(*size), rows=rows)
+        tiles = detection_tiles((settings.roi or RegionOfInterest()).clip(*size))
         source = ReadAhead(opened)
         detectors: list[PoseDetector] = []
         pool = ThreadPoolExecutor(min(len(tiles), os.cpu_count() or 1), thread_name_prefix="ras-mocap-people")
