@@ -7,9 +7,9 @@ each frame (the rest painted grey), so a bystander cannot take over and, after a
 subject is found again inside its own box. The crop stays still while the shown window moves:
 MediaPipe's own landmark filter works in the crop's pixels, and a crop moving with the walker
 would make the planted foot move under it (foot jitter x2-3, double support 3.5 points short
-on the rendered side walk). A subject too small to be found in the crop of their whole path
-(a runner far away crossing the frame) is followed in still crops of their own size, each held
-until they leave it. With `num_poses=1` there is no people pass: the one person
+on the rendered side walk). A subject not found at all in the crop of their whole path (a
+runner far away crossing the frame, too small in it) is followed in still crops of their own
+size instead, each held until they leave it. With `num_poses=1` there is no people pass: the one person
 BlazePose finds in the whole frame (or region) is the subject.
 
 `PoseTracker` does one frame (pass 2 here, and the live worker, which follows a LiveSubject);
@@ -42,16 +42,15 @@ CROP_BODY_HEIGHTS = 1.6
 FOLLOW_PERSON_PX = 512
 """Pass 2 shrinks the frames of a subject taller than this (their largest box) to this height:
 twice what BlazePose's landmark network sees of them, and a 4K frame costs what a 1080p one does."""
-DETECTOR_INPUT_PX, FINDABLE_PX = 224, 64
-"""BlazePose's person detector sees its whole crop as 224 px; a person under 64 of them may not be found."""
 STEP_CROP_BODY_HEIGHTS = 3.0
-"""A subject too small for the crop of their whole path (under FINDABLE_PX in it) and not found
-there for LOST_FRAMES frames in a row is followed in still crops this many times their size
-instead, each held until the subject's box leaves it (the landmarker starts afresh on the next):
-the runner 17 m away, 28 px in the view of its path, tracked in no frame that way, in all 111 this.
-A subject that small also in a frame-tall square (the people pass found them only in its finer
-look) is followed that way from the first frame."""
-LOST_FRAMES = 5
+"""A subject pass 2 has not found in the crop of their whole path on UNFOUND_SIGHTINGS frames
+where pass 1 saw them (before it ever found them) is followed in still crops this many times
+their size instead, each held until their box leaves it (the landmarker starts afresh on the
+next): the person detector sees a crop as 224 px, and a runner 17 m away crossing the frame, 28
+px in its view of the path, was tracked in no frame of 111 (pass 1, in frame-tall squares, saw
+them in every sampled frame). Counting only pass 1's sightings leaves a subject hidden at the
+start alone: the Sports2D walker behind her tree is missed once (frame 41) before pass 2 finds her."""
+UNFOUND_SIGHTINGS = 3
 
 
 @dataclass(frozen=True)
@@ -107,8 +106,9 @@ class PoseTracker:
     """The PoseLandmarker for one source, and who its subject is; close it (or use `with`).
 
     follow: pass 2 - the landmarker looks for one pose around this person's box within their
-    path, and keeps it only where the person is expected (else MediaPipe may be tracking a
-    bystander who crossed it: after `reset_after` such frames it starts afresh).
+    path (or within still crops of their own size, if the path's crop never finds them), and
+    keeps it only where the person is expected (else MediaPipe may be tracking a bystander who
+    crossed it: after `reset_after` such frames it starts afresh).
     Without it, every person in view is found and a LiveSubject follows one of them.
     """
 
@@ -119,13 +119,10 @@ class PoseTracker:
         self.follow = follow
         self._path_px = follow.path_box_px() if follow is not None else None
         self._scale = min(1.0, FOLLOW_PERSON_PX / follow.largest_side_px) if follow is not None else 1.0
-        self._small = follow is not None and (
-            follow.largest_side_px * DETECTOR_INPUT_PX / float(np.max(self._path_px[2:] - self._path_px[:2])) < FINDABLE_PX)
-        self._lost = 0  # frames in a row where the subject was expected and nothing found
-        self._step_crop: np.ndarray | None = None  # the still crop of its own size, once it needs one
-        # too small even for pass 1's frame-tall squares (found by its finer look): own-size crops from the start
-        self._stepping = self._small and (
-            follow.largest_side_px * DETECTOR_INPUT_PX / min(image_size_px) < FINDABLE_PX)
+        self._found_any = False  # pass 2 has found the subject in some frame
+        self._sighted = set(follow.frame_index.tolist()) if follow is not None else set()  # pass 1 saw them there
+        self._unfound = 0  # sightings of pass 1 where pass 2 found nobody, before it ever found them
+        self._step_crop: np.ndarray | None = None  # the still crop of their own size, once it comes to that
         self.reset_after = reset_after
         self._mismatches = 0
         if preview_width_px:
@@ -155,11 +152,12 @@ class PoseTracker:
             return None
         found = self._detector.detect(frame, self._crop_for(box), crop_around(box), self._scale)
         if not found:
-            self._lost += 1
-            if self._small and self._lost >= LOST_FRAMES:
-                self._stepping = True  # from the next frame on
+            self._unfound += not self._found_any and frame.index in self._sighted
+            if self._unfound == UNFOUND_SIGHTINGS and self._step_crop is None:  # too small in the path's crop
+                self._step_crop = crop_around(box, STEP_CROP_BODY_HEIGHTS)
+                self._detector.restart()
             return None
-        self._lost = 0
+        self._found_any = True
         sighting = Sighting.of(found[0], frame.index, frame.time_s, self.image_size_px)
         if self.follow.expects(sighting):
             self._mismatches = 0
@@ -171,15 +169,14 @@ class PoseTracker:
         return None
 
     def _crop_for(self, box: np.ndarray) -> np.ndarray:
-        """Where the landmarker looks for the subject expected in `box`: their whole path, or a
-        small subject's still crop of their own size (a new one, the landmarker restarted, once
-        the box leaves it)."""
-        if not self._stepping:
+        """Where the landmarker looks for the subject expected in `box`: their whole path, or once
+        that failed (STEP_CROP_BODY_HEIGHTS) the still crop of their own size around them, a new
+        one (the landmarker restarted) whenever the box leaves it."""
+        if self._step_crop is None:
             return self._path_px
-        if self._step_crop is None or np.any(box[:2] < self._step_crop[:2]) or np.any(box[2:] > self._step_crop[2:]):
-            if self._step_crop is not None or self._lost:  # the landmarker has looked elsewhere
-                self._detector.restart()
+        if np.any(box[:2] < self._step_crop[:2]) or np.any(box[2:] > self._step_crop[2:]):
             self._step_crop = crop_around(box, STEP_CROP_BODY_HEIGHTS)
+            self._detector.restart()
         return self._step_crop
 
     def _preview(self, bgr: np.ndarray, detection: Detection | None) -> np.ndarray | None:

@@ -102,11 +102,11 @@ JOG_BOUNDS = {
     "side": (8.5, 4.5, 8.0, 1.0),
     # 6 m away: knee 7.2 / 7.7, hip 3.4 / 3.8, ankle 7.0 / 6.8, ball 3.6 cm (the truth's 3.6), speed +1.7%;
     # at a walk's pace (before fit/tempo.py) knee 9.7 / 9.5, hip 4.0 / 4.6, ankle 8.7 / 7.9, the ball 27.3 cm
-    "far": (9.0, 5.0, 9.0, 80.0),
-    # 17 m away, 122 px tall: knee 8.1 / 7.8, hip 3.9 / 2.7, ankle 7.8 / 6.5, speed -0.2%, and the ball
-    # slides 71.5 cm a stance: a pixel of the foot's image row is ~18 cm of floor there, and most
-    # stances are not found. Before the finer people pass and pass 2's own-size crops, nobody was
-    # found in any frame
+    "far": (8.5, 4.5, 9.0, 60.0),
+    # 17 m away, 122 px tall, tracked from frame 13 on: knee 6.7 / 7.4, hip 3.5 / 2.9, ankle 8.0 / 4.9,
+    # speed -0.2%, and the ball slides 45.7 cm a stance: a pixel of the foot's image row is ~18 cm of
+    # floor there, and most stances are not found. Before pass 2 fell back to crops of the runner's
+    # own size, it found them in no frame
 }
 
 
