@@ -102,6 +102,11 @@ JOG_BOUNDS = {
     "side": (8.5, 4.5, 8.0, 1.0),
     # 6 m away: knee 7.2 / 7.7, hip 3.4 / 3.8, ankle 7.0 / 6.8, ball 3.6 cm (the truth's 3.6), speed +1.7%;
     # at a walk's pace (before fit/tempo.py) knee 9.7 / 9.5, hip 4.0 / 4.6, ankle 8.7 / 7.9, the ball 27.3 cm
+    "front": (15.5, 24.5, 16.5, 1.0),
+    # head-on, 7 m off at the start: knee 13.6 / 14.2, hip 16.4 / 23.0, ankle 13.2 / 14.8, ball 1.4 cm
+    # (the truth's 3.6), speed +2%; at a walk's pace knee 16.3 / 14.3, hip 17.6 / 21.9, the ball 27.3 cm.
+    # The swing thigh pointing at the camera reads up to 40 deg too little flexed: the walk's
+    # head-on limit (BlazePose's depth guess, the thigh barely foreshortened), larger in a run
     "far": (8.5, 4.5, 9.0, 60.0),
     # 17 m away, 122 px tall, tracked from frame 13 on: knee 6.7 / 7.4, hip 3.5 / 2.9, ankle 8.0 / 4.9,
     # speed -0.2%, and the ball slides 45.7 cm a stance: a pixel of the foot's image row is ~18 cm of
@@ -112,7 +117,7 @@ JOG_BOUNDS = {
 
 @pytest.mark.parametrize("view", sorted(JOG_BOUNDS))
 def test_rendered_jog_through_the_whole_pipeline(view):
-    """The jog of tests/jog.py rendered from the side (164 steps a minute), near and far:
+    """The jog of tests/jog.py rendered (164 steps a minute) from the side near and far, and head-on:
     fitted at its own pace (fit/tempo.py), cadence and speed within 3% and 5%."""
     truth = rendered_truth(view, "jog")
     raw = track_video(rendered_video(view, "jog"), TrackingSettings(model_path("full")))
