@@ -9,8 +9,8 @@ MediaPipe's own landmark filter works in the crop's pixels, and a crop moving wi
 would make the planted foot move under it (foot jitter x2-3, double support 3.5 points short
 on the rendered side walk). A subject not found at all in the crop of their whole path (a
 runner far away crossing the frame, too small in it) is followed in still crops of their own
-size instead, each held until they leave it. With `num_poses=1` there is no people pass: the one person
-BlazePose finds in the whole frame (or region) is the subject.
+size instead, each held until they leave it. With `num_poses=1` there is no people pass: the
+one person BlazePose finds in the whole frame (or region) is the subject.
 
 `PoseTracker` does one frame (pass 2 here, and the live worker, which follows a LiveSubject);
 `TrackRecorder` collects PoseFrames into a `Track`.
@@ -152,10 +152,11 @@ class PoseTracker:
             return None
         found = self._detector.detect(frame, self._crop_for(box), crop_around(box), self._scale)
         if not found:
-            self._unfound += not self._found_any and frame.index in self._sighted
-            if self._unfound == UNFOUND_SIGHTINGS and self._step_crop is None:  # too small in the path's crop
-                self._step_crop = crop_around(box, STEP_CROP_BODY_HEIGHTS)
-                self._detector.restart()
+            if self._step_crop is None and not self._found_any and frame.index in self._sighted:
+                self._unfound += 1
+                if self._unfound == UNFOUND_SIGHTINGS:  # too small in the path's crop
+                    self._step_crop = crop_around(box, STEP_CROP_BODY_HEIGHTS)
+                    self._detector.restart()
             return None
         self._found_any = True
         sighting = Sighting.of(found[0], frame.index, frame.time_s, self.image_size_px)

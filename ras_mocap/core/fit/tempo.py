@@ -3,6 +3,7 @@ is a prior on acceleration, and a run's joints accelerate (1 / stride)^2 times a
 from __future__ import annotations
 
 import numpy as np
+from scipy.signal import find_peaks
 
 from ..filters import valid_runs
 from ..skeleton import KP
@@ -47,11 +48,8 @@ def stride_period_s(image_px: np.ndarray, valid: np.ndarray, fps: float) -> floa
     best = float(correlation.max())
     if best < MIN_CORRELATION:
         return None
-    # the first peak nearly as high as the best: one stride, not two
-    peaks = [i for i in range(1, len(lags) - 1)
-             if correlation[i] >= correlation[i - 1] and correlation[i] >= correlation[i + 1]
-             and correlation[i] >= 0.8 * best]
-    i = peaks[0] if peaks else int(np.argmax(correlation))
+    peaks, _ = find_peaks(correlation, height=0.8 * best)  # the first nearly as high as the best: one stride, not two
+    i = int(peaks[0]) if len(peaks) else int(np.argmax(correlation))
     lag = float(lags[i])
     if 0 < i < len(lags) - 1:  # a parabola through the peak and its neighbours
         left, middle, right = correlation[i - 1:i + 2]
