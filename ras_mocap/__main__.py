@@ -101,8 +101,9 @@ def _body_options() -> argparse.ArgumentParser:
     group.add_argument("--height-m", type=float,
                        help="the person's body height: sets the metric scale (default: BlazePose's own)")
     group.add_argument("--fov-deg", type=float,
-                       help=f"the camera's field of view across the image's longer side (default {DEFAULT_FOV_DEG:g}; "
-                            "a phone's main camera is about 65-70, a webcam 60-80)")
+                       help="the camera's field of view across the image's longer side (default: the one the video's "
+                            f"metadata states, as iPhones write it, else {DEFAULT_FOV_DEG:g}; a phone's main camera is "
+                            "about 65-70, a webcam 60-80)")
     return options
 
 
@@ -369,7 +370,9 @@ def _fit(track: Track, cleaning: CleaningSettings, args: argparse.Namespace):
     finally:
         _close(bars)
     elapsed_s = time.perf_counter() - started
-    print(f"fitted {int(clip.valid.sum())} frames in {elapsed_s:.1f} s ({clip.body.meta['iterations']} steps)")
+    meta = clip.body.meta
+    print(f"fitted {int(clip.valid.sum())} frames in {elapsed_s:.1f} s ({meta['iterations']} steps); "
+          f"field of view {meta['fov_deg']:g} deg, {meta['fov_from']}")
     return clip
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..core.cleaning import CleaningSettings
 from ..core.gait import GaitAnalysis, analyse_walk
-from ..core.gait.report import write_report
+from ..core.gait.report import camera_record, write_report
 from ..core.gait.walk import track_walk
 from ..core.track import Track
 from .bake import FIRST_FRAME_PROPERTY, TRACK_PROPERTY, scene_frames, track_path_of
@@ -42,7 +42,8 @@ def analyse_take(
     track = Track.load(track_path)
     analysis = analyse_walk(track_walk(track, cleaning, body_height_m, fov_deg))
     report_dir = Path(report_dir) if report_dir else track_path.with_name(f"{track_path.stem}_gait")
-    paths = write_report(analysis, report_dir, {"track": str(track_path), "action": action.name})
+    paths = write_report(analysis, report_dir, {"track": str(track_path), "action": action.name,
+                                                  **camera_record(track, fov_deg)})
     frames = scene_frames(context.scene, track, action.get(FIRST_FRAME_PROPERTY, float(context.scene.frame_start)))
     _mark_events(context.scene, analysis, frames)
     _show_plot(paths["cycles.png"])

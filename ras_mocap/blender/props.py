@@ -74,8 +74,8 @@ class RASMOCAP_PG_settings(bpy.types.PropertyGroup):
     fov_deg: bpy.props.FloatProperty(
         name="Field of View (deg)", min=0.0, max=170.0, default=0.0,
         description="The camera's field of view across the image's longer side (a phone's main camera about "
-                    "65-70 degrees, a webcam 60-80); 0 = 65 degrees. A zoomed-in camera given as wide makes a "
-                    "walk towards it look shorter",
+                    "65-70 degrees, a webcam 60-80); 0 = the one the video's metadata states (iPhones write it), "
+                    "else 65 degrees. A zoomed-in camera given as wide makes a walk towards it look shorter",
     )
     gait_summary: bpy.props.StringProperty(name="Gait Summary", description="The last gait analysis (JSON)",
                                            options={"HIDDEN"})

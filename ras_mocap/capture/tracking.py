@@ -27,6 +27,7 @@ from ..core.progress import Cancelled, ProgressFn
 from ..core.track import Track
 from .detector import Detection, PoseDetector, RegionOfInterest
 from .identities import Sighting
+from .lens import video_lens
 from .people import People, PeopleSettings, Person, find_people
 from .sources import Frame, FrameSource, ReadAhead, SourceError, VideoFileSource
 from .subject import LiveSubject, SubjectChoice, choose_subject
@@ -251,11 +252,14 @@ class TrackingInterrupted(KeyboardInterrupt):
 
 
 def source_meta(source: FrameSource) -> dict:
-    """What a track records of its source: the video file and range it read (empty for a camera)."""
+    """What a track records of its source: the video file and range it read, and the lens the file
+    states if any (empty for a camera)."""
     if not isinstance(source, VideoFileSource):
         return {}
+    lens = video_lens(source.path, (source.width, source.height))
     return {"source": str(Path(source.path).resolve()), "start_frame": source.start_frame,
-            "end_frame": source.end_frame, "stride": source.stride}
+            "end_frame": source.end_frame, "stride": source.stride,
+            **({"lens_fov_deg": round(lens.fov_deg, 2), "lens_focal_35mm_mm": lens.focal_35mm_mm} if lens else {})}
 
 
 def subject_meta(people: People, person: Person | None, reason: str) -> dict:

@@ -17,7 +17,7 @@ from .memory import return_freed_memory
 from .progress import ProgressFn
 from .retarget import RetargetProfile
 from .rig_spec import BodyLengths
-from .rootmotion import focal_px_for
+from .rootmotion import camera_fov_deg, focal_px_for
 from .solver import aim_rig
 from .track import Track
 from .errors import InputError
@@ -48,11 +48,14 @@ def fit_clip(track: Track, cleaning: CleaningSettings = CleaningSettings(), body
              fov_deg: float | None = None, progress: ProgressFn | None = None) -> FittedClip:
     """Clean a raw track and fit the body to it (ValueError if nobody was seen). `body_height_m`
     sets the metric scale (else BlazePose's); `fov_deg` is the camera's field of view across the
-    image's longer side (else rootmotion.DEFAULT_FOV_DEG); `progress` as fit_track takes it."""
+    image's longer side (else the video's as the track records it, else rootmotion.DEFAULT_FOV_DEG;
+    the meta says which); `progress` as fit_track takes it."""
     check_fit_options(body_height_m, fov_deg)
     clean = clean_track(track, cleaning)
-    focal_px = focal_px_for(track.image_size_px, fov_deg) if fov_deg else None
-    clip = FittedClip(clean, fit_track(clean, focal_px, body_height_m, progress=progress))
+    camera_fov, fov_from = camera_fov_deg(track.meta, fov_deg)
+    clip = FittedClip(clean, fit_track(clean, focal_px_for(track.image_size_px, camera_fov), body_height_m,
+                                       progress=progress))
+    clip.body.meta.update(fov_deg=round(camera_fov, 2), fov_from=fov_from)
     return_freed_memory()  # the fit's working arrays, which glibc would keep
     return clip
 

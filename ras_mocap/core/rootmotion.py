@@ -11,10 +11,20 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["DEFAULT_FOV_DEG", "focal_px_for", "hip_path_camera_m"]
+__all__ = ["DEFAULT_FOV_DEG", "camera_fov_deg", "focal_px_for", "hip_path_camera_m"]
 
 DEFAULT_FOV_DEG = 65.0
 """Field of view across the longer image side assumed when the camera's is unknown (phones, webcams)."""
+
+
+def camera_fov_deg(track_meta: dict, fov_deg: float | None = None) -> tuple[float, str]:
+    """The field of view the fit takes, and where from: the user's `fov_deg`, else the one the
+    video's metadata states (capture.lens, recorded in the track's meta), else the default."""
+    if fov_deg:
+        return float(fov_deg), "given"
+    if track_meta.get("lens_fov_deg"):
+        return float(track_meta["lens_fov_deg"]), f"the video's metadata ({track_meta['lens_focal_35mm_mm']:g} mm, 35 mm equivalent)"
+    return DEFAULT_FOV_DEG, "assumed (the video states no lens)"
 
 
 def focal_px_for(image_size_px: tuple[int, int], fov_deg: float = DEFAULT_FOV_DEG) -> float:

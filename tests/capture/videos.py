@@ -1,4 +1,5 @@
-"""Small videos written by the tests themselves (OpenCV's writer): blank, noise, rotated."""
+"""Small videos written by the tests themselves (OpenCV's writer, FFmpeg's through PyAV): blank, noise,
+rotated, remuxed with metadata."""
 from __future__ import annotations
 
 import struct
@@ -95,3 +96,21 @@ def cropped_copy(source: Path, path: Path, box_px: tuple[int, int, int, int]) ->
         out.append(np.ascontiguousarray(read[1][y0:y1, x0:x1]))
     cap.release()
     return write_video(path, out, fps)
+
+
+def remuxed(source: Path, path: Path, metadata: dict[str, str] | None = None) -> Path:
+    """A real video's frames, unchanged, in a QuickTime file written by FFmpeg's muxer; the
+    metadata as FFmpeg writes keys (moov/udta/meta, UTF-8 values; without any, no keys at all, as
+    FFmpeg reads only a file's first table of keys). The movie box comes last."""
+    import av
+
+    options = {"movflags": "use_metadata_tags"} if metadata else {}
+    with av.open(str(source)) as inp, av.open(str(path), "w", options=options) as out:
+        video = inp.streams.video[0]
+        stream = out.add_stream_from_template(video)
+        out.metadata.update(metadata or {})
+        for packet in inp.demux(video):
+            if packet.dts is not None:
+                packet.stream = stream
+                out.mux(packet)
+    return path

@@ -1,12 +1,17 @@
 """`python -m ras_mocap bake` end to end in a subprocess, as a user runs it."""
 from __future__ import annotations
 
+import json
+import math
 import subprocess
 import sys
 
+import numpy as np
+
+from ras_mocap.capture.lens import FOCAL_35MM_KEY
 from ras_mocap.core.track import Track
-from tests.capture.videos import noise_video
-from tests.conftest import POSE2SIM_VIDEO, REPO, SPORTS2D_VIDEO, WALK_SIDE_VIDEO, model_path
+from tests.capture.videos import noise_video, remuxed
+from tests.conftest import POSE2SIM_VIDEO, REPO, SHARED, SPORTS2D_VIDEO, WALK_SIDE_VIDEO, model_path
 from tests.e2e.cli import run_cli as _cli
 
 
@@ -25,6 +30,27 @@ def test_bake_writes_blend_bvh_and_track(tmp_path):
     assert again.returncode == 0, again.stderr[-3000:]
     assert "tracking" not in again.stderr
     assert (tmp_path / "again.bvh").read_text() == bvh
+
+
+def test_gait_takes_the_lens_the_video_states(tmp_path):
+    """The rendered walk towards the camera through a 38 deg lens, as a phone's 2x camera would
+    file it (54 mm, 35 mm equivalent, in the QuickTime keys): its speed comes out right with no
+    --fov-deg, and 38% short from the same frames with no lens stated (the default 65 deg)."""
+    walk = SHARED / "fixtures" / "synthetic" / "walk_front"
+    truth_m_s = float(np.load(f"{walk}_truth.npz")["walking_speed_m_s"])
+    stated = remuxed(walk.with_suffix(".mp4"), tmp_path / "stated.mov", {FOCAL_35MM_KEY: "54.28"})
+    unstated = remuxed(walk.with_suffix(".mp4"), tmp_path / "unstated.mov")
+    summaries = {}
+    for video in (stated, unstated):
+        run = _cli("gait", video, "--report", tmp_path / video.stem, env_model=model_path("full"))
+        assert run.returncode == 0, run.stderr[-3000:]
+        summaries[video.stem] = json.loads((tmp_path / video.stem / "summary.json").read_text())
+    camera = summaries["stated"]["source"]
+    assert math.isclose(camera["field_of_view_deg"], 38.31, abs_tol=0.05), camera
+    assert "metadata" in camera["field_of_view_from"]
+    assert summaries["unstated"]["source"]["field_of_view_deg"] == 65
+    assert abs(summaries["stated"]["speed_m_s"] / truth_m_s - 1) <= 0.05, (summaries["stated"]["speed_m_s"], truth_m_s)
+    assert summaries["unstated"]["speed_m_s"] / truth_m_s - 1 < -0.2, (summaries["unstated"]["speed_m_s"], truth_m_s)
 
 
 def test_bad_inputs_give_one_clear_error(tmp_path):

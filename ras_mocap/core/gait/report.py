@@ -9,13 +9,14 @@ import numpy as np
 
 from ..cleaning import CleaningSettings
 from ..outputs import atomic_output, check_output_folder
+from ..rootmotion import camera_fov_deg
 from ..track import Track
 from .analysis import ANGLES, GaitAnalysis, analyse_walk
 from .cycles import CYCLE_PCT
 from .kinematics import SIDES
 from .walk import track_walk
 
-__all__ = ["REPORT_FILES", "report_track", "source_record", "write_report", "plot_cycles", "summary_line"]
+__all__ = ["REPORT_FILES", "camera_record", "report_track", "source_record", "write_report", "plot_cycles", "summary_line"]
 
 REPORT_FILES = ("angles.csv", "events.csv", "summary.json", "cycles.png")
 
@@ -36,13 +37,19 @@ def source_record(source: str, track: Track) -> dict:
     return {"input": source, **{k: track.meta.get(k) for k in ("model", "subject")}}
 
 
+def camera_record(track: Track, fov_deg: float | None = None) -> dict:
+    """What summary.json records of the camera: the field of view the fit took, and where from."""
+    camera_fov, fov_from = camera_fov_deg(track.meta, fov_deg)
+    return {"field_of_view_deg": round(camera_fov, 2), "field_of_view_from": fov_from}
+
+
 def report_track(track: Track, folder: str | Path, cleaning: CleaningSettings = CleaningSettings(),
                  body_height_m: float | None = None, fov_deg: float | None = None,
                  source: dict | None = None) -> GaitAnalysis:
     """A raw track analysed and its report written into `folder`: the one path of the `gait`
     command and of each video of a batch. `source` is what summary.json records of the input."""
     analysis = analyse_walk(track_walk(track, cleaning, body_height_m, fov_deg))
-    write_report(analysis, folder, source)
+    write_report(analysis, folder, {**(source or {}), **camera_record(track, fov_deg)})
     return analysis
 
 

@@ -9,7 +9,7 @@ import numpy as np
 from ..cleaning import CleaningSettings, clean_track
 from ..lifting import pose_points
 from ..pipeline import fit_clip
-from ..rootmotion import focal_px_for
+from ..rootmotion import camera_fov_deg, focal_px_for
 from ..skeleton import HIP_TO_ANKLE_OF_HEIGHT, KP, mediapipe_to_blender
 from ..track import Track
 from ..errors import InputError
@@ -54,7 +54,7 @@ def walk_points_m(track: Track, cleaning: CleaningSettings = CleaningSettings(),
     """((N, 33, 3) keypoints in metres, NaN where nobody was seen; the sample rate in Hz), each
     frame on its own: the body's shape from the image landmarks lifted at the 3D network's
     depth, its travel from the hip path the landmarks give in camera space (a static, level
-    camera whose field of view is `fov_deg`, else 65 deg). The metric scale is BlazePose's, or
+    camera whose field of view is `fov_deg`, else the video's, else 65 deg). The metric scale is BlazePose's, or
     the `body_height_m` the user gives."""
     clean = clean_track(track, cleaning)
     return _lifted_points_m(clean, body_height_m, fov_deg), clean.sample_rate_hz
@@ -64,7 +64,7 @@ def _lifted_points_m(clean: Track, body_height_m: float | None, fov_deg: float |
     valid = clean.found
     if not valid.any():
         raise InputError("nobody was detected in the track: no walk to analyse")
-    focal_px = focal_px_for(clean.image_size_px, fov_deg) if fov_deg else None
+    focal_px = focal_px_for(clean.image_size_px, camera_fov_deg(clean.meta, fov_deg)[0])
     points = np.full(clean.world_xyz_m.shape, np.nan)
     body_m, hip_camera_m = pose_points(clean.world_xyz_m[valid], clean.image_xy_px[valid], clean.image_size_px,
                                        focal_px)
