@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy.ndimage import binary_closing
+from threadpoolctl import threadpool_limits
 
 from ..filters import valid_runs
 from ..lifting import legs_on_rays, lifted_keypoints
@@ -85,6 +86,7 @@ def _windows(n: int, window_frames: int, overlap_frames: int) -> list[tuple[int,
     return windows
 
 
+@threadpool_limits.wrap(limits=1, user_api="blas")  # its banded solves are too small to share: threads only contend
 def fit_track(track: Track, focal_px: float | None = None, body_height_m: float | None = None,
               settings: FitSettings = FitSettings(), progress: ProgressFn | None = None) -> FittedBody:
     """Fit the body to a cleaned track (Track.found marks the frames with data). The metric
