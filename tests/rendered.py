@@ -12,13 +12,15 @@ import numpy as np
 from ras_mocap.core.filters import valid_runs
 from tests.conftest import SHARED
 
-VIEWS = ("side", "front", "away", "behind")
-"""The shared fixtures' three views, and tests/data/rendered's walk from behind (its README)."""
+SHARED_VIEWS = ("side", "front", "away")
+"""The shared fixtures' three views."""
+VIEWS = (*SHARED_VIEWS, "behind", "oblique")
+"""With tests/data/rendered's walks from behind and at 45 deg (its README)."""
 SIDES = ("L", "R")
 
 
 def _folder(view: str, motion: str) -> Path:
-    shared = motion == "walk" and view != "behind"
+    shared = motion == "walk" and view in SHARED_VIEWS
     return SHARED / "fixtures" / "synthetic" if shared else Path(__file__).parent / "data" / "rendered"
 
 

@@ -46,6 +46,10 @@ BOUNDS = {
     "away": (6.5, 5.0, 10.0, 4.6, 0.05, 0.05, 0.05),
     # knee 5.8 / 5.4, hip 3.4 / 2.5, ankle 8.5 / 7.6, ball 4.40 (the issue's 4.39), step -1.4%, stride +0.7%,
     # speed -0.4%
+    "oblique": (6.0, 10.0, 10.5, 5.0, 0.05, 0.05, 0.05),
+    # 45 deg ahead of the side (tests/data/rendered): knee 4.5 / 5.6, hip 6.5 / 9.3, ankle 9.9 / 8.5, ball 4.45,
+    # step +3.2%, stride +3.4%, speed +1.5%, direction 0.2 deg. The thighs read 4-7 deg behind the truth's
+    # (BlazePose's hips sit 1-2.5% of body height ahead of the rig's joints here, its knees on them)
     "behind": (18.0, 11.5, 18.0, 25.0, 0.26, 0.22, 0.05),
     # knee 17.1 / 13.0, hip 11.1 / 10.3, ankle 13.0 / 17.7, ball 23.9, step -24%, stride -21%, speed +0.0%:
     # far from the issue's bounds (test_from_behind_the_issue_bounds_hold). Before the fit started
@@ -154,6 +158,10 @@ def test_from_behind_the_issue_bounds_hold(rendered_tracks):
         "contacts cost the left knee: 9.4 deg with, 6.0 without; head-on the planted leg is held "
         "straight (BlazePose's heel sits 3.5-6% of a leg above the truth's in that view)"))),
     "away",  # left 5.7 with, 5.9 without; right 5.4 with, 7.6 without
+    pytest.param("oblique", marks=pytest.mark.xfail(strict=True, reason=(
+        "contacts cost the right knee: 5.6 deg with, 4.5 without (the left gains: 4.5 with, 6.3 without); "
+        "the planted ball is held two frames past the truth's toe-off and the fitted heel rises later and "
+        "lower than the truth's, so late stance and early swing read 3-4 deg straighter"))),
 ])
 def test_contacts_help_the_knees(rendered_tracks, view):
     """The knee RMSE with the contact terms is at most the one without them (issue 13)."""
