@@ -32,7 +32,6 @@ class PoseChannels:
     euler_rad: dict[str, np.ndarray]  # bone -> (N, 3), in the bone's own rest frame and Euler order
     euler_order: dict[str, str]  # bone -> Blender rotation mode, e.g. "XYZ"
     location_m: dict[str, np.ndarray]  # bone -> (N, 3), pose-bone location channels
-    foot_contact: np.ndarray | None = None  # (N, 2) left, right foot pinned on the floor
 
 
 def blender_euler(rotation: Rotation, mode: str) -> np.ndarray:

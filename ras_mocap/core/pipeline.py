@@ -79,7 +79,6 @@ def rig_channels(clip: FittedClip, bones: list[RestBone], profile: RetargetProfi
     rig's IK targets and poles (if it has them) where FK puts the limbs, so the FK/IK switch agrees."""
     points = clip.body.world_m[clip.valid]
     channels = aim_rig(points, bones, profile)
-    channels.foot_contact = clip.body.contact[clip.valid]
     posed = posed_matrices(bones, channels, len(points))
     channels.location_m |= ik_target_locations(posed, {bone.name: bone for bone in bones})
     return channels

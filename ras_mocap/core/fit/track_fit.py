@@ -185,4 +185,6 @@ def fit_track(track: Track, focal_px: float | None = None, body_height_m: float 
     if abs(depth_change) > MAX_DEPTH_CHANGE:
         meta["warning"] = (f"the fitted body is {100 * depth_change:+.0f}% as far from the camera as the lifted "
                            "landmarks put it: check the camera's focal length or the body height")
-    return FittedBody(camera_m, valid.copy(), contact, shared.shape, shared.camera, ground, frame, meta)
+    planted = np.zeros((len(valid), 2, 2), bool)
+    planted[valid] = held_obs.contact  # the contacts of the start the fit went on from, not the last one tried
+    return FittedBody(camera_m, valid.copy(), planted, shared.shape, shared.camera, ground, frame, meta)
