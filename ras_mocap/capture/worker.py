@@ -145,13 +145,13 @@ class CaptureWorker:
             self._ready.set()
             while not self._stop.is_set():
                 frame = source.read()
+                self.stats.frames_missed = getattr(source, "frames_dropped", 0)  # a last read may skip and then end
                 if frame is None:
                     self.state = WorkerState.ENDED
                     return
                 pose_frame = tracker.process(frame)
                 if self.on_frame is not None:
                     pose_frame = self.on_frame(pose_frame)
-                self.stats.frames_missed = getattr(source, "frames_dropped", 0)
                 self.stats.frames_processed += 1
                 self.stats.frames_with_person += pose_frame.detection is not None
                 self._put(pose_frame)
