@@ -6,7 +6,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from ras_mocap.core.cleaning import CleaningSettings, clean_track
+from ras_mocap.core.cleaning import CleaningSettings, clean_track, trusted_frames
 from ras_mocap.core.filters import OneEuroFilter
 from ras_mocap.core.left_right import BODY_PAIRS, LIMB_PAIRS, find_swaps, swap_body, swap_limbs
 from tests.conftest import SHARED, WALK_SIDE_TRUTH
@@ -88,8 +88,11 @@ def test_lite_model_swaps_are_found_and_undone(walk_side_tracks, truth):
     raw_swaps = swapped_frames(track.image_xy_px, truth)
     assert raw_swaps.size >= 6  # BlazePose lite really swaps legs in this side view
     clean = clean_track(track)
-    assert clean.meta["cleaning"]["swapped_frames"]["legs"] >= raw_swaps.size - 2
-    assert swapped_frames(clean.image_xy_px, truth).size <= 1
+    # 7 of 10 (by places alone 10): in double support, where both feet stand still, velocities
+    # cannot tell a swap, and their search vetoes two frames (74-75) that places get right;
+    # the price of never relabelling a jog's stretch between two crossings (the test below)
+    assert clean.meta["cleaning"]["swapped_frames"]["legs"] >= raw_swaps.size - 3
+    assert swapped_frames(clean.image_xy_px, truth).size <= 2
     assert leg_error_px(clean.image_xy_px, truth) < 0.6 * leg_error_px(track.image_xy_px, truth)
     unfixed = clean_track(track, CleaningSettings(fix_swaps=False))
     assert swapped_frames(unfixed.image_xy_px, truth).size >= raw_swaps.size - 2
@@ -106,6 +109,25 @@ def test_injected_swaps_are_recovered_exactly(walk_side_tracks, truth):
     scrambled = swap_limbs(unswapped, injected, pairs)
     found = find_swaps(scrambled, track.found, track.time_s, scale=150.0, pairs=pairs)
     np.testing.assert_array_equal(np.flatnonzero(found), np.flatnonzero(injected))
+
+
+def test_a_jog_s_legs_keep_their_labels_through_their_crossings():
+    """The rendered jog at 45 deg (tests/data/rendered): BlazePose mislabels a few frames and draws
+    both feet on one for three; by places alone the search relabelled 19 frames from one
+    crossing of the legs to a later one (they cost nothing to relabel there) and the fit's knees
+    came out 25-31 deg off. Velocities veto that: no frame is left mislabelled."""
+    from ras_mocap.capture.tracking import TrackingSettings, track_video
+    from tests.conftest import model_path
+    from tests.rendered import rendered_truth, rendered_video
+
+    track = track_video(rendered_video("oblique", "jog"), TrackingSettings(model_path("full")))
+    truth = rendered_truth("oblique", "jog")
+    assert swapped_frames(clean_track(track).image_xy_px, truth).size == 0
+    valid = trusted_frames(track, CleaningSettings())[0]  # as the cleaning searches: its frames, its scale
+    px = track.image_xy_px
+    torso_px = np.median(np.linalg.norm(px[valid][:, [11, 12]].mean(axis=1) - px[valid][:, [23, 24]].mean(axis=1), axis=-1))
+    by_places = find_swaps(px, valid, track.time_s, scale=torso_px, by_velocity=False)
+    assert swapped_frames(swap_limbs(px, by_places, LIMB_PAIRS["legs"]), truth).size >= 10
 
 
 def test_whole_body_swaps_of_a_frontal_view_are_undone_in_image_and_depth():

@@ -111,9 +111,15 @@ JOG_BOUNDS = {
     # (the truth's 3.6), speed +2%; at a walk's pace knee 16.3 / 14.3, hip 17.6 / 21.9, the ball 27.3 cm.
     # The swing thigh pointing at the camera reads up to 40 deg too little flexed: the walk's
     # head-on limit (BlazePose's depth guess, the thigh barely foreshortened), larger in a run
-    "far": (8.5, 4.5, 9.0, 60.0),
-    # 17 m away, 122 px tall, tracked from frame 13 on: knee 6.7 / 7.4, hip 3.5 / 2.9, ankle 8.0 / 4.9,
-    # speed -0.2%, and the ball slides 45.7 cm a stance: a pixel of the foot's image row is ~18 cm of
+    "oblique": (13.0, 13.5, 15.0, 10.0),
+    # 45 deg, 6 m off: knee 11.8 / 7.4, hip 11.3 / 12.3, ankle 13.7 / 10.0, ball 12.5 cm (the truth's 3.6),
+    # speed +1.4%, cadence 165.5 (163.6). Before the legs' swap search also weighed their velocities
+    # (core/left_right.py) it relabelled 19 frames between two crossings of the legs, found no stride
+    # (so no pace) and read knee 30.7 / 25.3, hip 25.4 / 22.1, the ball 77.9 cm, cadence 108
+    "far": (8.5, 5.0, 9.0, 60.0),
+    # 17 m away, 122 px tall, tracked from frame 13 on: knee 7.1 / 7.3, hip 4.5 / 2.6, ankle 7.8 / 5.8,
+    # speed -0.2%, and the ball slides 41.6 cm a stance (knee 6.7 / 7.4, hip 3.5 / 2.9, ball 45.7 before
+    # the swap search weighed velocities): a pixel of the foot's image row is ~18 cm of
     # floor there, and most stances are not found. Before pass 2 fell back to crops of the runner's
     # own size, it found them in no frame
 }
