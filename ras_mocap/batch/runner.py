@@ -4,6 +4,7 @@ task per video, writes each one's outputs as it arrives, then the combined table
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
 import uuid
 from contextlib import contextmanager
@@ -75,8 +76,11 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator:
             yield client
         return
     n_workers = workers or len(usable_cores())
-    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, silence_logs=logging.ERROR) as cluster, \
-            Client(cluster) as client:
+    # a scratch folder of its own: Dask's shared one is on its workers' import path and may hold the
+    # package a `--scheduler` run once uploaded, an older version that would shadow this one
+    with tempfile.TemporaryDirectory(prefix="ras_mocap_dask_") as scratch, \
+            LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, silence_logs=logging.ERROR,
+                         local_directory=scratch) as cluster, Client(cluster) as client:
         yield client
 
 

@@ -155,8 +155,9 @@ def _free_port() -> int:
 
 
 def _dask(*args: str, cwd: Path) -> subprocess.Popen:
-    """A `dask` command run from a folder without the project on its path: the batch ships it."""
-    env = cli_env()
+    """A `dask` command run from a folder without the project on its path: the batch ships it
+    (into the scratch space under `cwd`, not the machine's shared one)."""
+    env = cli_env(DASK_TEMPORARY_DIRECTORY=str(cwd))
     env.pop("PYTHONPATH")
     return subprocess.Popen([str(Path(sys.executable).with_name("dask")), *args], cwd=cwd, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -192,6 +193,20 @@ def test_a_separately_started_cluster_runs_the_batch_and_bakes(cluster, inputs, 
     record = json.loads((out / "walk_side" / "result.json").read_text())
     assert record["worker"].startswith("tcp://127.0.0.1:") and record["settings"]["bake"] is True
     assert leftovers(out) == []
+
+
+def test_a_local_cluster_runs_this_code_not_an_upload_left_in_dask_s_scratch(inputs, tmp_path):
+    """A `--scheduler` run leaves the package it shipped in Dask's shared scratch folder, which is
+    on every worker's import path: a later local batch ran that older copy (found when CI's
+    batch summaries lacked what this version writes). A decoy there must not be imported."""
+    decoy = tmp_path / "scratch" / "dask-scratch-space" / "ras_mocap"
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text('raise ImportError("a stale upload of ras_mocap was imported")\n')
+    run = run_cli("batch", inputs / "walk_side.mp4", "--out", tmp_path / "out", "--workers", "1", *LITE,
+                  DASK_TEMPORARY_DIRECTORY=str(tmp_path / "scratch"))
+    assert run.returncode == 0, run.stderr[-3000:]
+    summary = json.loads((tmp_path / "out" / "walk_side" / "gait" / "summary.json").read_text())
+    assert summary["source"]["field_of_view_from"]  # what this version writes
 
 
 @pytest.mark.once
