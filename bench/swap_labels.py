@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ras_mocap.capture.tracking import TrackingSettings, track_video
-from ras_mocap.core.cleaning import CleaningSettings, trusted_frames
+from ras_mocap.core.cleaning import CleaningSettings, torso_px, trusted_frames
 from ras_mocap.core.left_right import LIMB_PAIRS, find_swaps, swap_limbs
 from tests.conftest import model_path
 from tests.rendered import rendered_truth, rendered_video
@@ -40,11 +40,9 @@ def main() -> None:
         truth = rendered_truth(view, motion)
         valid = trusted_frames(track, CleaningSettings())[0]
         px = track.image_xy_px
-        torso_px = float(np.median(np.linalg.norm(px[valid][:, [11, 12]].mean(axis=1)
-                                                  - px[valid][:, [23, 24]].mean(axis=1), axis=-1)))
         counts = [mislabelled(px, truth)]
         for by_velocity in (False, True):
-            swapped = find_swaps(px, valid, track.time_s, torso_px, by_velocity=by_velocity)
+            swapped = find_swaps(px, valid, track.time_s, torso_px(track, valid), by_velocity=by_velocity)
             counts.append(mislabelled(swap_limbs(px, swapped, LIMB_PAIRS["legs"]), truth))
         totals += counts
         print(f"| {motion} {view} | {model} | " + " | ".join(map(str, counts)) + " |")

@@ -17,7 +17,7 @@ from .plausibility import PlausibilityLimits, implausible_frames
 from .skeleton import KP
 from .track import Track
 
-__all__ = ["CleaningSettings", "clean_track", "usable_frames", "trusted_frames"]
+__all__ = ["CleaningSettings", "clean_track", "torso_px", "usable_frames", "trusted_frames"]
 
 _CORE_POINTS = [KP[name] for name in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")]
 _KNEES, _ANKLES = [KP["left_knee"], KP["right_knee"]], [KP["left_ankle"], KP["right_ankle"]]
@@ -87,7 +87,8 @@ def trusted_frames(track: Track, settings: CleaningSettings) -> tuple[np.ndarray
     return valid & ~rejected["half_seen"], {test: int(flags.sum()) for test, flags in rejected.items()}
 
 
-def _torso_px(track: Track, valid: np.ndarray) -> float:
+def torso_px(track: Track, valid: np.ndarray) -> float:
+    """The median shoulders-to-hips length (px) of the valid frames: the scale of the swap searches."""
     px = track.image_xy_px[valid]
     shoulders = px[:, [KP["left_shoulder"], KP["right_shoulder"]]].mean(axis=1)
     hips = px[:, [KP["left_hip"], KP["right_hip"]]].mean(axis=1)
@@ -103,13 +104,13 @@ def clean_track(track: Track, settings: CleaningSettings = CleaningSettings()) -
     image_xyz, world, visibility, presence = track.image_xyz, track.world_xyz_m, track.visibility, track.presence
     swapped_counts = {}
     if settings.fix_swaps and valid.any():
-        torso_px = _torso_px(track, valid)
-        swapped = find_swaps(track.image_xy_px, valid, track.time_s, torso_px, BODY_EVIDENCE)
+        torso = torso_px(track, valid)
+        swapped = find_swaps(track.image_xy_px, valid, track.time_s, torso, BODY_EVIDENCE)
         swapped_counts["body"] = int(swapped.sum())
         world = swap_body(world, swapped)
         image_xyz, visibility, presence = (swap_limbs(v, swapped, BODY_PAIRS) for v in (image_xyz, visibility, presence))
         for limb, pairs in LIMB_PAIRS.items():
-            swapped = find_swaps(image_xyz[..., :2] * np.asarray(track.image_size_px, float), valid, track.time_s, torso_px, pairs)
+            swapped = find_swaps(image_xyz[..., :2] * np.asarray(track.image_size_px, float), valid, track.time_s, torso, pairs)
             swapped_counts[limb] = int(swapped.sum())
             image_xyz, world, visibility, presence = (
                 swap_limbs(values, swapped, pairs) for values in (image_xyz, world, visibility, presence)

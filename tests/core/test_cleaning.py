@@ -6,7 +6,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from ras_mocap.core.cleaning import CleaningSettings, clean_track, trusted_frames
+from ras_mocap.core.cleaning import CleaningSettings, clean_track, torso_px, trusted_frames
 from ras_mocap.core.filters import OneEuroFilter
 from ras_mocap.core.left_right import BODY_PAIRS, LIMB_PAIRS, find_swaps, swap_body, swap_limbs
 from tests.conftest import SHARED, WALK_SIDE_TRUTH
@@ -125,8 +125,7 @@ def test_a_jog_s_legs_keep_their_labels_through_their_crossings():
     assert swapped_frames(clean_track(track).image_xy_px, truth).size == 0
     valid = trusted_frames(track, CleaningSettings())[0]  # as the cleaning searches: its frames, its scale
     px = track.image_xy_px
-    torso_px = np.median(np.linalg.norm(px[valid][:, [11, 12]].mean(axis=1) - px[valid][:, [23, 24]].mean(axis=1), axis=-1))
-    by_places = find_swaps(px, valid, track.time_s, scale=torso_px, by_velocity=False)
+    by_places = find_swaps(px, valid, track.time_s, scale=torso_px(track, valid), by_velocity=False)
     assert swapped_frames(swap_limbs(px, by_places, LIMB_PAIRS["legs"]), truth).size >= 10
 
 
