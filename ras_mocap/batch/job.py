@@ -5,6 +5,8 @@ so DIR is written only by the client and need not be shared with the workers."""
 from __future__ import annotations
 
 import hashlib
+import importlib
+import importlib.util
 import json
 import os
 import shutil
@@ -27,7 +29,7 @@ from ..version import version
 from .inputs import BatchInput, is_url
 
 __all__ = ["BatchSettings", "VideoOutcome", "content_sha256", "hash_or_error", "run_video", "limit_native_threads",
-           "usable_cores"]
+           "usable_cores", "worker_ready"]
 
 _CHUNK_BYTES = 1 << 20
 
@@ -93,6 +95,15 @@ def hash_or_error(source: str) -> tuple[str | None, str | None]:
         return None, f"cannot read {source} on worker {socket.gethostname()}: {exc.strerror or exc}"
     except ValueError as exc:  # a URL fsspec cannot open
         return None, f"cannot read {source}: {exc}"
+
+
+def worker_ready(bake: bool) -> None:
+    """Run on each worker before any video: import what a video needs, so that a requirement
+    missing there is one error now, not every video's."""
+    for module in ("..capture.tracking", "..core.gait.report"):
+        importlib.import_module(module, __package__)
+    if bake and importlib.util.find_spec("bpy") is None:
+        raise ModuleNotFoundError("No module named 'bpy' (--bake runs Blender's bpy module)", name="bpy")
 
 
 def usable_cores() -> list[int]:

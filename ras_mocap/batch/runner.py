@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from ..core.errors import InputError
 from ..core.interrupts import HeldInterrupt
 from .inputs import BatchInput
-from .job import BatchSettings, VideoOutcome, hash_or_error, run_video, usable_cores
+from .job import BatchSettings, VideoOutcome, hash_or_error, run_video, usable_cores, worker_ready
 from .outputs import finished_record, write_outcome
 from .plot import plot_summary
 from .table import table_rows, write_table
@@ -84,6 +84,20 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator:
         yield client
 
 
+def _check_workers(client, bake: bool) -> None:
+    """Every worker imports this package and what a video needs: else one clear error now. A worker that cannot unpickle a task dies on it, and Dask restarts it
+    and hands it the task again, without end."""
+    checks = client.run(exec, f"import {run_video.__module__}", on_error="return")  # a builtin: any worker unpickles it
+    if not any(isinstance(check, BaseException) for check in checks.values()):
+        checks = client.run(worker_ready, bake, on_error="return")
+    failed = {address: check for address, check in checks.items() if isinstance(check, BaseException)}
+    if failed:
+        address, error = sorted(failed.items())[0]
+        raise InputError(f"{len(failed)} of {len(checks)} Dask workers cannot run RAS Mocap ({address}: "
+                         f"{type(error).__name__}: {error}): install its requirements on every worker "
+                         f"(README, 'On a cluster')")
+
+
 def _core_shares(client) -> dict[str, tuple[int, ...]]:
     """Each worker's share of its host's cores: the workers of a host split them evenly."""
     cores = client.run(usable_cores)
@@ -124,6 +138,7 @@ def run_batch(
             if "dashboard" in client.scheduler_info(n_workers=0).get("services", {}):  # served (bokeh installed)
                 say(f"dask dashboard: {client.dashboard_link}")
             log.info("scheduler %s, %d workers", client.scheduler.address, len(client.scheduler_info(n_workers=-1)["workers"]))
+            _check_workers(client, settings.bake)
             hashes = client.gather(client.map(hash_or_error, [item.source for item in inputs], pure=False))
             to_run, skipped = [], []
             for item, (content_hash, error) in zip(inputs, hashes):

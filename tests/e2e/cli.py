@@ -22,9 +22,10 @@ def cli_env(env_model: Path | None = None, **extra: str) -> dict:
     return {**env, **extra}
 
 
-def run_cli(*args, env_model: Path | None = None, cwd: Path | None = None, **extra_env: str) -> subprocess.CompletedProcess:
+def run_cli(*args, env_model: Path | None = None, cwd: Path | None = None, timeout_s: float | None = None,
+            **extra_env: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "ras_mocap", *map(str, args)], capture_output=True, text=True,
-                          env=cli_env(env_model, **extra_env), cwd=cwd)
+                          env=cli_env(env_model, **extra_env), cwd=cwd, timeout=timeout_s)
 
 
 def start_cli(*args, env_model: Path | None = None) -> subprocess.Popen:

@@ -11,6 +11,8 @@ import shutil
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -154,29 +156,37 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _dask(*args: str, cwd: Path) -> subprocess.Popen:
-    """A `dask` command run from a folder without the project on its path: the batch ships it
-    (into the scratch space under `cwd`, not the machine's shared one)."""
+def _dask(*args: str, cwd: Path, path: Path | None = None) -> subprocess.Popen:
+    """A `dask` command run from a folder without the project on its path (the batch ships it,
+    into the scratch space under `cwd`, not the machine's shared one), `path` first on its own."""
     env = cli_env(DASK_TEMPORARY_DIRECTORY=str(cwd))
     env.pop("PYTHONPATH")
+    if path:
+        env["PYTHONPATH"] = str(path)
     return subprocess.Popen([str(Path(sys.executable).with_name("dask")), *args], cwd=cwd, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
-@pytest.fixture
-def cluster(tmp_path):
+@contextmanager
+def _started_cluster(folder: Path, worker_path: Path | None = None) -> Iterator[str]:
     """`dask scheduler` and 2 `dask worker`s on 127.0.0.1, stopped at the end."""
     address = f"tcp://127.0.0.1:{_free_port()}"
     port = address.rsplit(":", 1)[1]
-    processes = [_dask("scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard", cwd=tmp_path)]
-    processes += [_dask("worker", address, "--nthreads", "1", "--no-dashboard", "--name", f"w{i}", cwd=tmp_path)
-                  for i in range(2)]
+    processes = [_dask("scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard", cwd=folder)]
+    processes += [_dask("worker", address, "--nthreads", "1", "--no-dashboard", "--name", f"w{i}", cwd=folder,
+                        path=worker_path) for i in range(2)]
     try:
         yield address
     finally:
         for process in processes:  # the cluster's own shutdown is not under test
             process.kill()
             process.wait(timeout=30)
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    with _started_cluster(tmp_path) as address:
+        yield address
 
 
 @pytest.mark.once
@@ -207,6 +217,21 @@ def test_a_local_cluster_runs_this_code_not_an_upload_left_in_dask_s_scratch(inp
     assert run.returncode == 0, run.stderr[-3000:]
     summary = json.loads((tmp_path / "out" / "walk_side" / "gait" / "summary.json").read_text())
     assert summary["source"]["field_of_view_from"]  # what this version writes
+
+
+@pytest.mark.once
+def test_workers_lacking_a_requirement_are_one_clear_error_not_a_hang(inputs, tmp_path):
+    """Dask ships this package, not its requirements: a worker that cannot import them used to die
+    unpickling each task, be restarted and be handed it again, and the batch never ended."""
+    lacking = tmp_path / "lacking"
+    (lacking / "scipy").mkdir(parents=True)  # scipy as if not installed on the worker machines
+    (lacking / "scipy" / "__init__.py").write_text('raise ModuleNotFoundError("No module named \'scipy\'", name="scipy")\n')
+    with _started_cluster(tmp_path, worker_path=lacking) as address:
+        run = run_cli("batch", inputs / "walk_side.mp4", "--out", tmp_path / "out", "--scheduler", address, *LITE,
+                      timeout_s=120)
+    assert_one_error(run, "2 of 2 Dask workers cannot run RAS Mocap")
+    assert "No module named 'scipy'" in run.stderr and "install its requirements on every worker" in run.stderr
+    assert not (tmp_path / "out" / "walk_side").exists()
 
 
 @pytest.mark.once
