@@ -1,12 +1,13 @@
 """A planted phase found by the floor point's speed is extended while the point stands where it
-stands in the image (ground._still_at_edges): far away, a centred speed finds a landing late.
+stands in the image (ground._still_at_edges): far away, a centred speed finds a landing late;
+and its ends are trimmed where a fit without contacts holds the foot up (ground.trim_lifted_ends).
 The outcome on real footage is test_rendered_walk's ball path from behind."""
 from __future__ import annotations
 
 import numpy as np
 
 from ras_mocap.core.fit.clip_fit import Camera, Ground
-from ras_mocap.core.fit.ground import _still_at_edges
+from ras_mocap.core.fit.ground import _still_at_edges, trim_lifted_ends
 
 CAMERA = Camera(1400.0, np.array([480.0, 270.0]))
 FLOOR = Ground(np.array([0.0, -1.0, 0.0]), 1.0)  # a level camera 1 m above the floor
@@ -39,3 +40,19 @@ def test_the_extension_is_bounded():
     assert np.array_equal(np.flatnonzero(extended), np.arange(14, 31))  # at most 6 frames either way
     nothing = _still_at_edges(found, path, CAMERA, FLOOR, BODY_M, still_heights=0.02, most_frames=0)
     assert np.array_equal(nothing, found)
+
+
+def test_a_contact_starts_where_the_fitted_foot_comes_down_and_is_never_split():
+    """ground.trim_lifted_ends: the image's phase (frames 10-30) begins while the fitted heel is still
+    12 cm up (frames 10-14, late swing) and is lifted 12 cm for two frames inside it (a glitch);
+    only the ends are trimmed. The outcome on real footage is test_rendered_walk's walk from behind."""
+    n = 40
+    height_m = np.zeros(n)
+    height_m[10:15] = height_m[20:22] = 0.12
+    points = np.zeros((n, 33, 3))
+    points[..., 1] = 1.0 - height_m[:, None]  # camera y points down; the floor is 1 m below the camera
+    contact = np.zeros((n, 2, 2), bool)
+    contact[10:31] = True
+    trimmed = trim_lifted_ends(contact, points, FLOOR, BODY_M, fps=30.0)
+    assert np.array_equal(np.flatnonzero(trimmed[:, 0, 0]), np.arange(15, 31))
+    assert np.array_equal(trimmed, np.broadcast_to(trimmed[:, :1, :1], trimmed.shape))  # every foot point alike

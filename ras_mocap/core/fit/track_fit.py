@@ -4,7 +4,8 @@ The pose of every frame starts from the lifted keypoints (lifting.py) and the bo
 clip's metric landmarks; a first fit without the floor, twice: from the lifted keypoints and from
 them with the legs on their image rays at the body's lengths (the network's depth signs can be
 wrong, and the fit does not cross a straight knee); the floor fitted through the planted feet
-(ground.py) of each; the fit again with the planted feet held on it, from whichever first fit
+(ground.py) of each, and the contacts the image shows on it, their ends trimmed where the first
+fit holds the foot clear of the floor; the fit again with the planted feet held on it, from whichever first fit
 the whole objective finds cheaper there. All runs of frames with a
 person are fitted together (they share the body and the camera); frames with nobody stay gaps.
 A run is fitted at its own pace (tempo.py): its stride, read from the image, shortens the
@@ -26,7 +27,7 @@ from ..skeleton import KP, N_KEYPOINTS
 from ..track import Track
 from .body import BodyShape, Pose, forward
 from .clip_fit import Camera, FitSettings, Ground, Observations, Shared, fit_run
-from .ground import WorldFrame, fit_ground, floor_contacts, world_frame
+from .ground import WorldFrame, fit_ground, floor_contacts, trim_lifted_ends, world_frame
 from .initial import pose_from_keypoints, shape_from_landmarks
 from .tempo import stride_period_s
 from ..errors import InputError
@@ -132,13 +133,14 @@ def fit_track(track: Track, focal_px: float | None = None, body_height_m: float 
         if progress is not None and progress(steps, most_steps, "fitting"):
             raise Cancelled(f"fitting cancelled after {steps} of at most {most_steps} steps")
 
-    # the first window fits the body, the camera's depth scale and the floor; later ones take them
-    fitted, reprojection_px, iterations, cost = [], [], 0, 0.0
-    shared, ground, held_obs = first, None, None
+    # the first window fits the body, the camera's depth scale and the floor, and finds the contacts
+    # the image shows; later ones take them. Each window trims them where its free fit lifts the foot.
+    fitted, reprojection_px, planted_rows, iterations, cost = [], [], [], 0, 0.0
+    shared, ground, image_contact = first, None, None
     for index, (start, stop, held) in enumerate(windows):
         window_settings = settings if index == 0 else replace(settings, fit_lengths=(), fit_depth_scale=False)
         free_settings = replace(window_settings, iterations=settings.free_iterations)
-        tries = []  # (cost with the floor, pose, shared, ground, observations with contacts) from each start
+        tries = []  # (cost with the floor, pose, shared, ground, the image's contacts, the window's observations)
         for start_pose in starts_pose:
             piece = start_pose.rows(start, stop)
             if held:
@@ -146,23 +148,27 @@ def fit_track(track: Track, focal_px: float | None = None, body_height_m: float 
             piece, tried_shared, report = fit_run(piece, shared, free.rows(start, stop), None, free_settings, first,
                                                   after_step, held)
             iterations += report.iterations
-            tried_ground, tried_obs = ground, held_obs
+            free_m = forward(tried_shared.shape, piece)
+            tried_ground, tried_contact = ground, image_contact
             if index == 0:  # the floor through this start's planted feet, and the contacts on it
-                tried_ground = fit_ground(forward(tried_shared.shape, piece))
-                contact = _contacts(track.image_xy_px, valid, tried_shared.camera, tried_ground,
-                                    tried_shared.shape.height_m, fps, pace)
-                tried_obs = replace(free, contact=contact[valid])
-            judged = fit_run(piece, tried_shared, tried_obs.rows(start, stop), tried_ground,
-                             replace(window_settings, iterations=0), first, None, held)
-            tries.append((judged[2].cost_start, piece, tried_shared, tried_ground, tried_obs))
-        _, piece, window_shared, ground, held_obs = min(tries, key=lambda tried: tried[0])
+                tried_ground = fit_ground(free_m)
+                tried_contact = _contacts(track.image_xy_px, valid, tried_shared.camera, tried_ground,
+                                          tried_shared.shape.height_m, fps, pace)[valid]
+            window_contact = trim_lifted_ends(tried_contact[start:stop], free_m, tried_ground,
+                                              tried_shared.shape.height_m, fps, pace=pace)
+            window_obs = replace(free.rows(start, stop), contact=window_contact)
+            judged = fit_run(piece, tried_shared, window_obs, tried_ground, replace(window_settings, iterations=0),
+                             first, None, held)
+            tries.append((judged[2].cost_start, piece, tried_shared, tried_ground, tried_contact, window_obs))
+        _, piece, window_shared, ground, image_contact, window_obs = min(tries, key=lambda tried: tried[0])
         if index == 0:
             shared = window_shared
-        piece, window_shared, second = fit_run(piece, shared, held_obs.rows(start, stop), ground, window_settings,
-                                               first, after_step, held)
+        piece, window_shared, second = fit_run(piece, shared, window_obs, ground, window_settings, first, after_step,
+                                               held)
         shared = window_shared if index == 0 else shared
         fitted.append(piece)
         reprojection_px.append(second.reprojection_px[held:])
+        planted_rows.append(window_obs.contact[held:])  # the contacts of the start the fit went on from
         iterations += second.iterations
         cost += second.cost_end
     pose = Pose.concatenate([piece.rows(held, len(piece)) for piece, (_, _, held) in zip(fitted, windows)])
@@ -186,5 +192,5 @@ def fit_track(track: Track, focal_px: float | None = None, body_height_m: float 
         meta["warning"] = (f"the fitted body is {100 * depth_change:+.0f}% as far from the camera as the lifted "
                            "landmarks put it: check the camera's focal length or the body height")
     planted = np.zeros((len(valid), 2, 2), bool)
-    planted[valid] = held_obs.contact  # the contacts of the start the fit went on from, not the last one tried
+    planted[valid] = np.concatenate(planted_rows)
     return FittedBody(camera_m, valid.copy(), planted, shared.shape, shared.camera, ground, frame, meta)
