@@ -10,7 +10,7 @@ import pytest
 
 from ras_mocap.core.gait import analyse, analyse_walk
 from ras_mocap.core.gait.cycles import normalised_cycles
-from ras_mocap.core.gait.events import velocity_events
+from ras_mocap.core.gait.events import GaitEvents, detect_events, strikes_alternate, velocity_events
 from ras_mocap.core.gait.kinematics import walking_direction
 from ras_mocap.core.gait.report import write_report
 from ras_mocap.core.gait.walk import track_walk
@@ -83,6 +83,16 @@ def test_velocity_fallback_finds_the_strikes(walk):
         for kind, found in (("heel_strike", strikes), ("toe_off", offs)):
             errors = [np.min(np.abs(found - t)) for t in truth[kind][side]]
             assert np.max(errors) <= 3.5, (side, kind, errors)  # a fallback: coarser than Zeni + contact
+
+
+def test_strikes_alternate_on_a_walk_and_not_when_two_come_together(walk):
+    """The walk's own events alternate; the lifted landmarks' events seen from behind (the two
+    feet's first strikes two frames apart) and a missed strike do not."""
+    assert strikes_alternate(detect_events(walk.keypoints_m, walking_direction(walk.keypoints_m), walk.fps))
+    offs = {"left": np.array([3.0]), "right": np.array([22.0])}
+    for left, right in (([10.1, 47.1, 85.4], [12.2, 37.4, 63.0]), ([18.0, 94.0], [37.0, 75.0])):
+        assert not strikes_alternate(GaitEvents({"left": np.array(left), "right": np.array(right)}, offs, {}))
+    assert strikes_alternate(GaitEvents({"left": np.array([18.0, 56.0, 94.0]), "right": np.array([37.0, 75.0])}, offs, {}))
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

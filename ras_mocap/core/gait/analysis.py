@@ -1,12 +1,12 @@
 """The whole analysis of one walk: passes, events, angles, parameters and cycles."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .cycles import normalised_cycles
-from .events import GaitEvents, detect_events, straight_passes
+from .events import GaitEvents, detect_events, straight_passes, strikes_alternate
 from .kinematics import SIDES, mid_hip, sagittal_angles_deg, walking_direction
 from .parameters import StrideTable, stride_table, summarise
 from .walk import Walk
@@ -72,6 +72,10 @@ def analyse(points_m: np.ndarray, fps: float, lateral_reliable: bool | None = No
         forward = walking_direction(piece)
         timing = piece if event_points_m is None else event_points_m[start:stop]
         events = detect_events(timing, walking_direction(timing), fps)
+        if event_points_m is not None and not strikes_alternate(events):  # timed on the body instead, if it alternates
+            on_body = detect_events(piece, forward, fps)
+            if strikes_alternate(on_body):
+                events = replace(on_body, method={s: f"{m} on the fitted body" for s, m in on_body.method.items()})
         pass_table = stride_table(piece, forward, fps, events.heel_strike, events.toe_off)
         why_not = not_walking(pass_table, piece, forward, fps)
         if why_not:

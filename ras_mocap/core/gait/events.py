@@ -26,7 +26,7 @@ from ..skeleton import KP
 from .kinematics import SIDES, UP, mid_hip
 from .walk import estimated_height_m
 
-__all__ = ["GaitEvents", "straight_passes", "zeni_events", "velocity_events", "contact_edges", "detect_events"]
+__all__ = ["GaitEvents", "straight_passes", "zeni_events", "velocity_events", "contact_edges", "detect_events", "strikes_alternate"]
 
 MIN_STRIDE_S = 0.6  # two strikes of one foot are never closer (a sprint's stride is ~0.6 s)
 STOP_SPEED_M_S = 0.15
@@ -232,6 +232,20 @@ def refined_by_contact(strikes: np.ndarray, offs: np.ndarray, contact_starts: np
 
     return (moved(strikes, contact_starts, REFINE_BEFORE_S, REFINE_AFTER_S, np.min),
             moved(offs, contact_ends, REFINE_AFTER_S, REFINE_BEFORE_S, np.max))
+
+
+def strikes_alternate(events: GaitEvents) -> bool:
+    """Each stride of a foot (a strike to its next) holds one strike of the other foot, a fifth to
+    four fifths of the way through, as walking and running alternate the feet. Events timed on
+    landmarks whose forward axis is the 3D network's depth guess (a walk along the line of sight)
+    can fail it: seen from behind, the two feet's first strikes came two frames apart."""
+    for side, other in zip(SIDES, SIDES[::-1]):
+        strikes, others = events.heel_strike[side], events.heel_strike[other]
+        for start, stop in zip(strikes[:-1], strikes[1:]):
+            inside = others[(others > start) & (others < stop)]
+            if len(inside) != 1 or not 0.2 < (inside[0] - start) / (stop - start) < 0.8:
+                return False
+    return True
 
 
 def detect_events(points_m: np.ndarray, forward: np.ndarray, fps: float) -> GaitEvents:

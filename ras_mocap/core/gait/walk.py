@@ -35,7 +35,8 @@ class Walk:
     event_points_m: np.ndarray
     """The same frames as the landmarks lifted one frame at a time (walk_points_m): they time the
     heel strikes and toe-offs. The fit's smoothing blurs those instants: on it the hand-checked
-    Sports2D strikes come 1.7-4.3 frames late, on these 0.4-1.6."""
+    Sports2D strikes come 1.7-4.3 frames late, on these 0.4-1.6 (the fit times them where these
+    do not alternate: gait.analysis)."""
     fps: float
 
 
