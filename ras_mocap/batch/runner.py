@@ -85,8 +85,9 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator:
 
 
 def _check_workers(client, bake: bool) -> None:
-    """Every worker imports this package and what a video needs: else one clear error now. A worker that cannot unpickle a task dies on it, and Dask restarts it
-    and hands it the task again, without end."""
+    """Every worker imports this package and what a video needs: else one clear error now. A
+    worker that cannot unpickle a task dies on it, and Dask restarts it and hands it the task
+    again, without end."""
     checks = client.run(exec, f"import {run_video.__module__}", on_error="return")  # a builtin: any worker unpickles it
     if not any(isinstance(check, BaseException) for check in checks.values()):
         checks = client.run(worker_ready, bake, on_error="return")

@@ -152,7 +152,8 @@ def trim_lifted_ends(contact: np.ndarray, points_m: np.ndarray, ground: Ground, 
     out = np.zeros_like(contact)
     for side, points in enumerate(_FEET):
         for column, point in enumerate(points):
-            lifted = median_filter(ground.height(points_m[:, point]), size=size, mode="nearest") > lifted_heights * body_m
+            height_m = median_filter(ground.height(points_m[:, point]), size=size, mode="nearest")
+            lifted = height_m > lifted_heights * body_m
             for start, stop in valid_runs(contact[:, side, column]):
                 while start < stop and lifted[start]:
                     start += 1

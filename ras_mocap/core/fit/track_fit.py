@@ -5,8 +5,8 @@ clip's metric landmarks; a first fit without the floor, twice: from the lifted k
 them with the legs on their image rays at the body's lengths (the network's depth signs can be
 wrong, and the fit does not cross a straight knee); the floor fitted through the planted feet
 (ground.py) of each, and the contacts the image shows on it, their ends trimmed where the first
-fit holds the foot clear of the floor; the fit again with the planted feet held on it, from whichever first fit
-the whole objective finds cheaper there. All runs of frames with a
+fit holds the foot clear of the floor; the fit again with the planted feet held on it, from
+whichever first fit the whole objective finds cheaper there. All runs of frames with a
 person are fitted together (they share the body and the camera); frames with nobody stay gaps.
 A run is fitted at its own pace (tempo.py): its stride, read from the image, shortens the
 smoothness's and the contacts' time scales; a walk's stride leaves them as they are.

@@ -26,7 +26,8 @@ from ..skeleton import KP
 from .kinematics import SIDES, UP, mid_hip
 from .walk import estimated_height_m
 
-__all__ = ["GaitEvents", "straight_passes", "zeni_events", "velocity_events", "contact_edges", "detect_events", "strikes_alternate"]
+__all__ = ["GaitEvents", "straight_passes", "zeni_events", "velocity_events", "contact_edges", "detect_events",
+           "strikes_alternate"]
 
 MIN_STRIDE_S = 0.6  # two strikes of one foot are never closer (a sprint's stride is ~0.6 s)
 STOP_SPEED_M_S = 0.15
@@ -46,7 +47,7 @@ class GaitEvents:
 
     heel_strike: dict[str, np.ndarray]  # side -> (k,)
     toe_off: dict[str, np.ndarray]
-    method: dict[str, str]  # side -> "zeni" | "velocity"
+    method: dict[str, str]  # side -> "zeni" | "velocity", either "... on the fitted body" (gait.analysis)
 
 
 def straight_passes(points_m: np.ndarray, fps: float) -> list[tuple[int, int]]:
