@@ -77,9 +77,11 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator:
         return
     n_workers = workers or len(usable_cores())
     # a scratch folder of its own: Dask's shared one is on its workers' import path and may hold the
-    # package a `--scheduler` run once uploaded, an older version that would shadow this one
+    # package a `--scheduler` run once uploaded, an older version that would shadow this one. Its
+    # logs are silenced below CRITICAL: a failed video is in batch.log and a dead worker fails its
+    # future, while a worker whose heartbeat meets the closing scheduler logs a traceback at ERROR
     with tempfile.TemporaryDirectory(prefix="ras_mocap_dask_") as scratch, \
-            LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, silence_logs=logging.ERROR,
+            LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, silence_logs=logging.CRITICAL,
                          local_directory=scratch) as cluster, Client(cluster) as client:
         yield client
 
