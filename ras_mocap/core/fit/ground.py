@@ -3,9 +3,10 @@ planted on it, and the world it defines.
 
 The plane is fitted to the lower of each foot's heel and toe in the frames where that point is
 lowest (the lower half of its heights, then within the scatter of a first plane), its tilt held
-towards a level camera unless the feet are spread enough to show it; without feet spread over
-the floor it falls back to a level camera under the lowest feet. A foot's heel, or its front, is planted while the point where its image ray meets the floor
-stands still: a foot on the floor is found there far more precisely than the body's depth
+towards a level camera unless the feet are spread enough to show it (more than a body's depth
+is sure); without feet spread over the floor it falls back to a level camera under the lowest
+feet. A foot's heel, or its front, is planted while the point where its image ray meets the
+floor stands still: a foot on the floor is found there far more precisely than the body's depth
 places it, and a foot moving towards the camera, which hardly moves in the image, moves on the
 floor. The world: z up the plane's normal, x the camera's x along the floor (the image's right),
 y = z x x (away from the camera), the origin on the floor below the first frame's hips.
@@ -51,12 +52,18 @@ def _plane(points: np.ndarray, level_prior_m: float) -> tuple[np.ndarray, float]
     return normal, float(-centre @ normal)
 
 
-def fit_ground(points: np.ndarray, min_points: int = 12, min_spread_m: float = 0.5, level_prior_m: float = 0.25) -> Ground:
-    """The floor under camera-space keypoints (N, 33, 3) of a body that stands on it."""
+def fit_ground(points: np.ndarray, min_points: int = 12, min_spread_m: float = 0.5, level_prior_m: float = 0.25,
+               depth_precision: float = 0.05) -> Ground:
+    """The floor under camera-space keypoints (N, 33, 3) of a body that stands on it. The level
+    prior holds as if the points spread `level_prior_m`, or `depth_precision` of their depth if
+    more: one camera places a body to a few percent of its depth, along its image rays, and a
+    spread of depths along nearly level rays (a body far off) fitted as a floor tilts it by the
+    rays' own slope (17 m off, 1.9 deg: the feet's rays then missed the floor)."""
     lower = _lower_points(points).reshape(-1, 3)
     lower = lower[np.isfinite(lower).all(axis=1)]
     standing = lower[lower @ _UP_IN_CAMERA <= np.percentile(lower @ _UP_IN_CAMERA, 50)] if len(lower) else lower
     if len(standing) >= min_points and np.ptp(standing[:, [0, 2]], axis=0).max() >= min_spread_m:
+        level_prior_m = max(level_prior_m, depth_precision * float(np.median(standing[:, 2])))
         normal, offset = _plane(standing, level_prior_m)
         for _ in range(2):  # the standing points: the lowest cluster above the plane so far
             heights = lower @ normal + offset
@@ -70,11 +77,41 @@ def fit_ground(points: np.ndarray, min_points: int = 12, min_spread_m: float = 0
     return Ground(_UP_IN_CAMERA.copy(), float(-lowest))
 
 
+def _on_floor(pixels: np.ndarray, camera, ground: Ground) -> np.ndarray:
+    """(N, 3) where the image rays through pixels (N, 2) meet the floor (NaN where they do not)."""
+    rays = np.concatenate([(pixels - camera.centre_px) / camera.focal_px, np.ones((len(pixels), 1))], axis=1)
+    along = rays @ ground.normal
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return rays * np.where(along < 0, -ground.offset / along, np.nan)[:, None]
+
+
 def _floor_depth(pixel: np.ndarray, camera, ground: Ground) -> float:
     """Depth (camera z) where the image ray through `pixel` meets the floor (inf if it does not)."""
-    ray = np.append((pixel - camera.centre_px) / camera.focal_px, 1.0)
-    along = float(ray @ ground.normal)
-    return -ground.offset / along if along < 0 else np.inf
+    depth = float(_on_floor(pixel[None], camera, ground)[0, 2])
+    return depth if np.isfinite(depth) else np.inf
+
+
+def _noise_px(values: np.ndarray) -> float:
+    """The frame-to-frame noise of a smooth signal (N,): the robust scatter of its second
+    differences (a stance's, most of them), per sample. Of low-passed landmarks it reads low
+    (a third of a 6 Hz noise's RMS), so what it discounts errs short."""
+    second = values[:-2] - 2 * values[1:-1] + values[2:]
+    second = second[np.isfinite(second)]
+    return 1.4826 * float(np.median(np.abs(second))) / np.sqrt(6) if len(second) else 0.0
+
+
+def _row_noise_discounted(moved: np.ndarray, per_row_px: np.ndarray, noise_px: float, limit_m: float) -> np.ndarray:
+    """Floor displacements (N, 3) with their part along the floor's line under an image column
+    (per_row_px: the floor point's shift a pixel down the image) scaled so that a still point
+    passes `limit_m` plus, in quadrature, what the image row's noise at both ends moves it: far
+    off, where a pixel of row is many cm of floor, a planted foot's noise read as a stride,
+    while across the image the floor point stays sure."""
+    reach = np.linalg.norm(per_row_px, axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        along = per_row_px / reach
+    length = np.sum(moved * along, axis=1, keepdims=True)
+    noise_m = np.sqrt(2) * noise_px * reach
+    return moved - length * along * (1 - limit_m / np.hypot(limit_m, noise_m))
 
 
 def _still_at_edges(phases: np.ndarray, pixels: np.ndarray, camera, ground: Ground, body_m: float,
@@ -103,8 +140,10 @@ def floor_contacts(image_px: np.ndarray, camera, ground: Ground, body_m: float, 
     """(N, 2, 2) planted: [left, right foot][heel, front of the foot]. A point is planted while
     the floor point under its image ray (heel, toe) moves slower than `max_speed_heights_s`
     body heights a second, measured over `window_s` on a median-filtered path (far away the
-    ray grazes the floor, and a pixel moves the point several cm); slow phases bridged and
-    trimmed as contacts.slow_phases does, then widened by `widen_s` each way (a centred speed
+    ray grazes the floor, and a pixel moves the point several cm), its part along the image
+    column discounted by the image row's noise (`_row_noise_discounted`: 17 m off, the jog's
+    ball slid 42 cm a stance, 4.7 with it); slow phases bridged and trimmed as
+    contacts.slow_phases does, then widened by `widen_s` each way (a centred speed
     rises half a window before the foot lifts; widening less, 1 frame, gave the rendered walks
     0.7 deg better knees and the ball twice the slide in stance), and then by up to `still_s`
     while the point stays where it stands in the image (`_still_at_edges`: far away, where a
@@ -122,15 +161,16 @@ def floor_contacts(image_px: np.ndarray, camera, ground: Ground, body_m: float, 
     out = np.zeros((len(image_px), 2, 2), bool)
     for side, points in enumerate(_FEET):
         for column, point in enumerate(points):
-            rays = np.concatenate([(image_px[:, point] - camera.centre_px) / camera.focal_px,
-                                   np.ones((len(image_px), 1))], axis=1)
-            along = rays @ ground.normal
-            with np.errstate(divide="ignore", invalid="ignore"):
-                on_floor = rays * np.where(along < 0, -ground.offset / along, np.nan)[:, None]
+            pixels = image_px[:, point]
+            on_floor = _on_floor(pixels, camera, ground)
             path = median_filter(on_floor, size=(2 * half + 1, 1), mode="nearest")
             speed = np.full(len(path), np.inf)
             if len(path) > 2 * half:
-                speed[half:-half] = np.linalg.norm(path[2 * half:] - path[:-2 * half], axis=1) * fps / (2 * half) / body_m
+                moved = path[2 * half:] - path[:-2 * half]
+                per_row_px = (_on_floor(pixels + [0.0, 1.0], camera, ground) - on_floor)[half:-half]
+                limit_m = max_speed_heights_s * body_m * 2 * half / fps
+                moved = _row_noise_discounted(moved, per_row_px, _noise_px(pixels[:, 1]), limit_m)
+                speed[half:-half] = np.linalg.norm(moved, axis=1) * fps / (2 * half) / body_m
                 speed[:half], speed[-half:] = speed[half], speed[-half - 1]
             slow = slow_phases(np.nan_to_num(speed, nan=np.inf), max_speed_heights_s, fps, phases)
             widened = binary_dilation(slow, np.ones(2 * widen + 1, bool)) if slow.any() and widen else slow
