@@ -23,13 +23,11 @@ STRIDE_M = 1.259  # the DeepMimic walk's stride (fixtures/synthetic/README.md)
 
 # view: (hip, knee, ankle RMSE deg, skate cm) bounds; measured in the comments
 BOUNDS = {
-    0: (2.5, 3.0, 4.0, 1.0),  # hip 2.1 / 1.7, knee 2.7 / 2.0, ankle 3.0 / 3.8, skate 0.89; path 1.7%
-    30: (4.0, 6.0, 5.0, 1.0),  # hip 3.8 / 2.0, knee 5.6 / 2.2, ankle 3.4 / 3.9, skate 0.56; path 1.8%
-    60: (4.5, 6.5, 5.5, 1.0),  # hip 3.5 / 3.2, knee 4.4 / 3.7, ankle 4.3 / 4.4, skate 0.46; path 1.7%
-    90: (8.5, 9.0, 7.0, 1.0),  # hip 4.8 / 6.0, knee 4.8 / 5.8, ankle 5.2 / 3.9, skate 0.53; path 1.9%
-    # (hip 6.0 / 7.2 with the lifted start alone; over seeds 1-4 the mean hip 6.05 -> 6.09, knee 6.49 -> 6.45).
-    # Side-on, the right ankle was 2.8 and the skate 0.69 before the contacts discounted the image row's
-    # noise (ground.floor_contacts): a heel's lift moves its floor point along the column too
+    0: (2.5, 3.0, 4.0, 1.0),  # hip 2.0 / 1.6, knee 2.7 / 2.0, ankle 3.0 / 2.5, skate 0.70; path 1.7%
+    30: (4.0, 6.0, 5.0, 1.0),  # hip 3.8 / 1.9, knee 5.5 / 2.2, ankle 3.4 / 4.0, skate 0.56; path 1.8%
+    60: (4.5, 6.5, 5.5, 1.0),  # hip 3.5 / 3.2, knee 4.4 / 3.7, ankle 4.3 / 4.5, skate 0.46; path 1.7%
+    90: (8.5, 9.0, 7.0, 1.0),  # hip 4.8 / 6.0, knee 4.8 / 6.0, ankle 5.0 / 3.9, skate 0.56; path 1.9%
+    # (hip 6.0 / 7.2 with the lifted start alone; over seeds 1-4 the mean hip 6.05 -> 6.09, knee 6.49 -> 6.45)
 }
 
 

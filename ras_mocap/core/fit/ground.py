@@ -103,15 +103,16 @@ def _noise_px(values: np.ndarray) -> float:
 def _row_noise_discounted(moved: np.ndarray, per_row_px: np.ndarray, noise_px: float, limit_m: float) -> np.ndarray:
     """Floor displacements (N, 3) with their part along the floor's line under an image column
     (per_row_px: the floor point's shift a pixel down the image) scaled so that a still point
-    passes `limit_m` plus, in quadrature, what the image row's noise at both ends moves it: far
-    off, where a pixel of row is many cm of floor, a planted foot's noise read as a stride,
-    while across the image the floor point stays sure."""
+    passes `limit_m` there even when the image row's noise at both ends moves it further: far
+    off, where a pixel of row is many cm of floor, a planted foot's noise read as a stride. Where
+    the noise moves it less than the limit nothing changes (side-on, a heel's lift moves its
+    floor point along the column too: a discount there cost the lifts' timing)."""
     reach = np.linalg.norm(per_row_px, axis=1, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         along = per_row_px / reach
     length = np.sum(moved * along, axis=1, keepdims=True)
     noise_m = np.sqrt(2) * noise_px * reach
-    return moved - length * along * (1 - limit_m / np.hypot(limit_m, noise_m))
+    return moved - length * along * (1 - limit_m / np.maximum(limit_m, noise_m))
 
 
 def _still_at_edges(phases: np.ndarray, pixels: np.ndarray, camera, ground: Ground, body_m: float,
@@ -141,8 +142,8 @@ def floor_contacts(image_px: np.ndarray, camera, ground: Ground, body_m: float, 
     the floor point under its image ray (heel, toe) moves slower than `max_speed_heights_s`
     body heights a second, measured over `window_s` on a median-filtered path (far away the
     ray grazes the floor, and a pixel moves the point several cm), its part along the image
-    column discounted by the image row's noise (`_row_noise_discounted`: 17 m off, the jog's
-    ball slid 42 cm a stance, 4.7 with it); slow phases bridged and trimmed as
+    column discounted where the image row's noise moves it further than the speed allows
+    (`_row_noise_discounted`: 17 m off, the jog's ball slid 42 cm a stance, 5.4 with it); slow phases bridged and trimmed as
     contacts.slow_phases does, then widened by `widen_s` each way (a centred speed
     rises half a window before the foot lifts; widening less, 1 frame, gave the rendered walks
     0.7 deg better knees and the ball twice the slide in stance), and then by up to `still_s`
