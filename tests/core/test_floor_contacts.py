@@ -77,16 +77,20 @@ def _feet_far_off(depth_m: float, depth_noise: float, n: int = 120) -> np.ndarra
     return points
 
 
+def _tilt_deg(ground: Ground) -> float:
+    """The floor's tilt from a level camera's."""
+    return float(np.degrees(np.arccos(-ground.normal[1])))
+
+
 def test_a_far_floor_stays_level_though_the_feet_scatter_along_their_rays():
     """17 m off, the feet's rays descend 3.4 deg: depths scattered along them fitted as a floor
     tilt it towards the rays' slope (1.9 deg on the far jog, whose rays then missed it). The
     outcome on real footage is test_rendered_walk's far jog."""
     points = _feet_far_off(17.0, 0.03)
-    tilt_deg = lambda ground: np.degrees(np.arccos(-ground.normal[1]))  # noqa: E731
-    assert tilt_deg(fit_ground(points)) < 0.5
-    assert tilt_deg(fit_ground(points, depth_precision=0.0)) > 1.0  # the spread of depths taken as the floor's
+    assert _tilt_deg(fit_ground(points)) < 0.5
+    assert _tilt_deg(fit_ground(points, depth_precision=0.0)) > 1.0  # the spread of depths taken as the floor's
     near = _feet_far_off(4.0, 0.03)
-    assert tilt_deg(fit_ground(near)) == pytest.approx(tilt_deg(fit_ground(near, depth_precision=0.0)), abs=0.05)
+    assert _tilt_deg(fit_ground(near)) == pytest.approx(_tilt_deg(fit_ground(near, depth_precision=0.0)), abs=0.05)
 
 
 def _jogging_foot(depth_m: float, swing_m_s: np.ndarray, row_noise_px: float, seed: int, fps: float = 30.0):

@@ -63,14 +63,14 @@ def fit_ground(points: np.ndarray, min_points: int = 12, min_spread_m: float = 0
     lower = lower[np.isfinite(lower).all(axis=1)]
     standing = lower[lower @ _UP_IN_CAMERA <= np.percentile(lower @ _UP_IN_CAMERA, 50)] if len(lower) else lower
     if len(standing) >= min_points and np.ptp(standing[:, [0, 2]], axis=0).max() >= min_spread_m:
-        level_prior_m = max(level_prior_m, depth_precision * float(np.median(standing[:, 2])))
-        normal, offset = _plane(standing, level_prior_m)
+        prior_m = max(level_prior_m, depth_precision * float(np.median(standing[:, 2])))
+        normal, offset = _plane(standing, prior_m)
         for _ in range(2):  # the standing points: the lowest cluster above the plane so far
             heights = lower @ normal + offset
             low = heights[heights <= np.median(heights)]
             spread = np.median(np.abs(low - np.median(low)))
             standing = lower[heights <= np.median(low) + 2.5 * spread + 0.01]
-            normal, offset = _plane(standing, level_prior_m)
+            normal, offset = _plane(standing, prior_m)
         if normal @ _UP_IN_CAMERA > np.cos(np.radians(30)):  # a floor, not a wall
             return Ground(normal, offset)
     lowest = np.nanpercentile(lower @ _UP_IN_CAMERA, 2) if len(lower) else 0.0
@@ -143,13 +143,14 @@ def floor_contacts(image_px: np.ndarray, camera, ground: Ground, body_m: float, 
     body heights a second, measured over `window_s` on a median-filtered path (far away the
     ray grazes the floor, and a pixel moves the point several cm), its part along the image
     column discounted where the image row's noise moves it further than the speed allows
-    (`_row_noise_discounted`: 17 m off, the jog's ball slid 42 cm a stance, 5.4 with it); slow phases bridged and trimmed as
-    contacts.slow_phases does, then widened by `widen_s` each way (a centred speed
-    rises half a window before the foot lifts; widening less, 1 frame, gave the rendered walks
-    0.7 deg better knees and the ball twice the slide in stance), and then by up to `still_s`
-    while the point stays where it stands in the image (`_still_at_edges`: far away, where a
-    pixel is several cm of floor, the speed found the walk seen from behind landing 4-5 frames late,
-    and its ball slid 10 cm a stance, not the truth's 3.4; 4.4 with this, the angles alike).
+    (`_row_noise_discounted`: 17 m off, the jog's ball slid 42 cm a stance, 5.4 with it); slow
+    phases bridged and trimmed as contacts.slow_phases does, then widened by `widen_s` each way
+    (a centred speed rises half a window before the foot lifts; widening less, 1 frame, gave
+    the rendered walks 0.7 deg better knees and the ball twice the slide in stance), and then by
+    up to `still_s` while the point stays where it stands in the image (`_still_at_edges`: far
+    away, where a pixel is several cm of floor, the speed found the walk seen from behind
+    landing 4-5 frames late, and its ball slid 10 cm a stance, not the truth's 3.4; 4.4 with
+    this, the angles alike).
 
     `pace` < 1 is a run's stride over a walk's: every duration here (and contacts.slow_phases')
     shrinks by it and the speed grows by 1 / pace. A jog's stance lasts 7-8 frames at 30 fps,
